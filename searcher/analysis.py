@@ -1,0 +1,254 @@
+"""Analysis: turn text into the tokens the index stores and a query looks up.
+
+Small composable pieces in the manner of Whoosh's own ``analysis`` package: a tokenizer makes tokens, filters
+transform the stream, and ``tokenizer | filter | filter`` builds an :class:`Analyzer`. Nothing here knows
+about Whoosh; the index module adapts these analyzers to it.
+
+Each token carries its *position* (the ordinal of the word in the text, which phrase queries compare) and its
+character offsets into the original text (which highlighting uses):
+
+>>> [(t.text, t.position, t.start, t.end) for t in index_analyzer()("城市更新 iPhone14")]
+[('城市', 0, 0, 2), ('更新', 0, 2, 4), ('城市更新', 0, 0, 4), ('iphone14', 1, 5, 13), ('iphone', 1, 5, 11), ('14', 1, 11, 13)]
+>>> [t.text for t in query_analyzer()("城市更新 iPhone14")]
+['城市更新', 'iphone14']
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+# Han ideographs: CJK Unified Ideographs with extension A, compatibility ideographs, and extensions B-H.
+HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+
+# A word outside Han text: letters and digits, joined by . _ - @ when a letter or digit follows (5.3, v9.6.0,
+# github.com, covid-19, a@b.cn), with a trailing % (3.5%) or the ++/# of C++ and C#.
+# [^\W_] is "a letter or digit" in Unicode, which includes full-width ones.
+WORD = re.compile(r"[^\W_]+(?:[._\-@][^\W_]+)*(?:%|\+\+|#)?")
+_WORD_PART = re.compile(r"[^\W\d_]+|\d+(?:\.\d+)*")
+
+
+@dataclass(slots=True)
+class Token:
+    """One token: its text, word position, and ``[start, end)`` character offsets into the source text."""
+
+    text: str
+    position: int
+    start: int
+    end: int
+
+
+TokenStream = Iterator[Token]
+
+
+class Analyzer:
+    """A tokenizer followed by filters; call it with a text to get the token stream."""
+
+    def __init__(self, tokenizer: Callable[[str], TokenStream], *filters: Callable[[Iterable[Token]], TokenStream]):
+        self.tokenizer = tokenizer
+        self.filters = filters
+
+    def __or__(self, next_filter: Callable[[Iterable[Token]], TokenStream]) -> Analyzer:
+        return Analyzer(self.tokenizer, *self.filters, next_filter)
+
+    def __call__(self, text: str) -> TokenStream:
+        tokens = self.tokenizer(text)
+        for token_filter in self.filters:
+            tokens = token_filter(tokens)
+        return tokens
+
+
+class Tokenizer:
+    """Base class: ``tokenizer | filter`` makes an :class:`Analyzer`."""
+
+    def __call__(self, text: str) -> TokenStream:
+        raise NotImplementedError
+
+    def __or__(self, next_filter: Callable[[Iterable[Token]], TokenStream]) -> Analyzer:
+        return Analyzer(self, next_filter)
+
+
+class Segmenter:
+    """jieba, loaded lazily and once, with its dictionary cache in searcher's cache folder.
+
+    A separate ``jieba.Tokenizer`` per segmenter (not jieba's global one), so that segmenters with different
+    dictionaries never share state. The first ``cut`` costs jieba's dictionary load (≈0.7 s from the
+    cache file, more when the cache has to be built); every later one is fast.
+
+    >>> Segmenter().cut("北京城市更新联盟成立")
+    ['北京', '城市更新', '联盟', '成立']
+    """
+
+    def __init__(self, dictionary: Path | None = None):
+        self.dictionary = dictionary
+        self._jieba = None
+        self._lock = threading.Lock()
+
+    def _tokenizer(self):
+        if self._jieba is None:
+            with self._lock:
+                if self._jieba is None:
+                    self._jieba = _load_jieba(self.dictionary)
+        return self._jieba
+
+    def cut(self, han_text: str) -> list[str]:
+        """Default-mode (most probable) segmentation of a run of Han characters.
+
+        HMM is off: with it, jieba guesses unknown words from their context, so the same name can be
+        segmented one way in an article and another in a query; without it, unknown words fall apart into
+        single characters the same way everywhere, and phrase matching still finds them.
+        """
+        return self._tokenizer().lcut(han_text, HMM=False)
+
+    def is_word(self, text: str) -> bool:
+        """True if the dictionary holds ``text`` as a word (not just as the prefix of one)."""
+        return bool(self._tokenizer().FREQ.get(text))
+
+
+def _load_jieba(dictionary: Path | None):
+    import jieba
+
+    # jieba logs its dictionary loading at DEBUG level to stderr; a CLI must not print that.
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer(str(dictionary)) if dictionary else jieba.Tokenizer()
+    cache_dir = cache_folder()
+    if cache_dir is not None:
+        tokenizer.tmp_dir = str(cache_dir)
+    tokenizer.initialize()
+    return tokenizer
+
+
+def cache_folder() -> Path | None:
+    """Where searcher keeps caches: ``$SEARCHER_CACHE_DIR``, else ``$XDG_CACHE_HOME/searcher``, else
+    ``~/.cache/searcher``; None when none of them can be created (jieba then uses the temp folder)."""
+    configured = os.environ.get("SEARCHER_CACHE_DIR")
+    if configured:
+        folder = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = Path(base, "searcher")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+@cache
+def default_segmenter() -> Segmenter:
+    return Segmenter()
+
+
+class ChineseTokenizer(Tokenizer):
+    """Split text into Han runs, segmented by jieba, and the words between them; drop punctuation and space.
+
+    >>> [(t.text, t.position) for t in ChineseTokenizer()("投资达到5.3万亿元，增长3.5%。")]
+    [('投资', 0), ('达到', 1), ('5.3', 2), ('万亿元', 3), ('增长', 4), ('3.5%', 5)]
+    """
+
+    def __init__(self, segmenter: Segmenter | None = None):
+        self.segmenter = segmenter or default_segmenter()
+
+    def __call__(self, text: str) -> TokenStream:
+        position = 0
+        offset = 0
+        for run in HAN_RUN.finditer(text):
+            for word in WORD.finditer(text, offset, run.start()):
+                yield Token(word.group(), position, word.start(), word.end())
+                position += 1
+            start = run.start()
+            for word in self.segmenter.cut(run.group()):
+                yield Token(word, position, start, start + len(word))
+                position += 1
+                start += len(word)
+            offset = run.end()
+        for word in WORD.finditer(text, offset):
+            yield Token(word.group(), position, word.start(), word.end())
+            position += 1
+
+
+class LowercaseFilter:
+    """Lowercase every token (Latin and full-width letters alike).
+
+    >>> [t.text for t in LowercaseFilter()([Token("iPhone", 0, 0, 6)])]
+    ['iphone']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> TokenStream:
+        for token in tokens:
+            token.text = token.text.lower()
+            yield token
+
+
+class SubwordFilter:
+    """Add the dictionary words inside a long Chinese word, at the same position: search-mode segmentation.
+
+    This is what ``jieba.cut_for_search`` does (its 2- and 3-character sub-words that are dictionary words),
+    redone here because jieba's own search mode does not say which word a sub-word came from, and a phrase
+    query needs the sub-words at their parent word's position.
+
+    >>> [(t.text, t.position) for t in SubwordFilter()([Token("中华人民共和国", 0, 0, 7)])]
+    [('中华', 0), ('华人', 0), ('人民', 0), ('共和', 0), ('共和国', 0), ('中华人民共和国', 0)]
+    """
+
+    def __init__(self, segmenter: Segmenter | None = None):
+        self.segmenter = segmenter or default_segmenter()
+
+    def __call__(self, tokens: Iterable[Token]) -> TokenStream:
+        for token in tokens:
+            word = token.text
+            if len(word) > 2 and HAN_RUN.fullmatch(word):
+                for size in (2, 3):
+                    if len(word) <= size:
+                        break
+                    for i in range(len(word) - size + 1):
+                        gram = word[i : i + size]
+                        if self.segmenter.is_word(gram):
+                            yield Token(gram, token.position, token.start + i, token.start + i + size)
+            yield token
+
+
+class WordPartsFilter:
+    """Add the parts of a compound Latin token at its position, so that a part finds the whole.
+
+    Letters and numbers are split apart; a plain number (``5.3``, ``601939``) is left whole, and a percentage
+    also yields its number.
+
+    >>> [t.text for t in WordPartsFilter()([Token("iphone14", 0, 0, 8), Token("3.5%", 1, 9, 13)])]
+    ['iphone14', 'iphone', '14', '3.5%', '3.5']
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> TokenStream:
+        for token in tokens:
+            yield token
+            word = token.text
+            if HAN_RUN.match(word):
+                continue
+            if word.endswith("%"):
+                yield replace(token, text=word[:-1], end=token.end - 1)
+                continue
+            if not any(char.isalpha() for char in word):
+                continue
+            parts = [part for part in _WORD_PART.finditer(word) if part.end() - part.start() < len(word)]
+            for part in parts:
+                if len(part.group()) > 1:
+                    yield Token(part.group(), token.position, token.start + part.start(), token.start + part.end())
+
+
+def index_analyzer(segmenter: Segmenter | None = None) -> Analyzer:
+    """What the index stores: every word, its dictionary sub-words and compound parts, lowercased."""
+    segmenter = segmenter or default_segmenter()
+    return ChineseTokenizer(segmenter) | LowercaseFilter() | SubwordFilter(segmenter) | WordPartsFilter()
+
+
+def query_analyzer(segmenter: Segmenter | None = None) -> Analyzer:
+    """What a query looks up: the words of its most probable segmentation, lowercased. Each of them is also
+    in the index, whether the article has it as a word or inside a longer one."""
+    segmenter = segmenter or default_segmenter()
+    return ChineseTokenizer(segmenter) | LowercaseFilter()

@@ -1,0 +1,220 @@
+"""The ``searcher`` command: a thin, typed layer over :class:`searcher.Index`.
+
+Output for people goes through rich (colour only on a terminal, never with ``NO_COLOR``); ``--json`` output
+is for programs. Errors are one line on stderr: exit status 2 for a bad query or bad arguments, 1 for
+anything else (a missing index, files that failed to index).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
+
+from .index import SearcherIndexError
+from .library import Index
+from .query import QuerySyntaxError
+from .search import Hit, SearchResults
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Chinese full-text search over folders of articles (Markdown/HTML with YAML front matter).",
+)
+
+HIGHLIGHT = "bold red"
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+IndexOption = Annotated[
+    Optional[Path],
+    typer.Option("--index", "-i", help="Index folder [default: $SEARCHER_INDEX or indexes/default]."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(Text(f"searcher: {message}", style="red"))
+    return typer.Exit(code)
+
+
+def _display_path(path: str) -> str:
+    """A path relative to the current directory when it lies under it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+@app.command("index")
+def index_command(
+    folders: Annotated[list[Path], typer.Argument(help="Folders (or files) of articles to index.")],
+    index: IndexOption = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another run updating the same index.")] = 0,
+) -> None:
+    """Build or update an index: add new articles, re-index changed ones, drop vanished ones.
+
+    Example: searcher index seeds/ --index indexes/default
+    """
+    try:
+        target = Index.open_or_create(index)
+    except SearcherIndexError as error:
+        raise _fail(str(error)) from None
+    progress = Progress(
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+    task = progress.add_task("indexing", total=None)
+    try:
+        with progress, target:
+            report = target.update(
+                folders,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                wait_seconds=wait,
+            )
+    except FileNotFoundError as error:
+        raise _fail(str(error), code=2) from None
+    except SearcherIndexError as error:
+        raise _fail(str(error)) from None
+    except KeyboardInterrupt:
+        raise _fail("interrupted: the index keeps what was committed; run the same command to finish", 130) from None
+    for failure in report.failures:
+        err.print(Text(f"{_display_path(failure.path)}: {failure.reason}", style="yellow"))
+    out.print(f"{_display_path(str(target.path))}: {report.summary()}")
+    if report.failures:
+        raise typer.Exit(1)
+
+
+@app.command("query", context_settings={"ignore_unknown_options": True})
+def query_command(
+    text: Annotated[str, typer.Argument(help="The query, or - to read one query per line from stdin.")],
+    index: IndexOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, max=1000, help="Hits to show.")] = 10,
+    offset: Annotated[int, typer.Option(min=0, help="Hits to skip (for paging).")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the index: ranked hits with highlighted snippets.
+
+    Words are all required (documents with only some of them follow); "quoted words" are a phrase;
+    OR means either; -word or NOT word excludes; title:, body:, author: and category: restrict a part.
+
+    Example: searcher query 城市更新 ; searcher query '"城市更新" -住房 author:证券时报网' --json
+    """
+    try:
+        target = Index.open(index)
+    except SearcherIndexError as error:
+        raise _fail(str(error)) from None
+    with target:
+        if text != "-":
+            try:
+                results = target.search(text, limit=limit, offset=offset)
+            except QuerySyntaxError as error:
+                raise _fail(f"bad query: {error}", code=2) from None
+            if as_json:
+                out.print_json(data=results.to_json(), ensure_ascii=False)
+            else:
+                _print_results(results)
+            return
+        bad_queries = 0
+        for line in sys.stdin:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                results = target.search(line, limit=limit, offset=offset)
+            except QuerySyntaxError as error:
+                bad_queries += 1
+                if as_json:
+                    print(json.dumps({"query": line, "error": str(error)}, ensure_ascii=False), flush=True)
+                else:
+                    err.print(Text(f"searcher: bad query {line!r}: {error}", style="red"))
+                continue
+            if as_json:
+                print(json.dumps(results.to_json(), ensure_ascii=False), flush=True)
+            else:
+                out.rule(Text(line), style="dim")
+                _print_results(results)
+        if bad_queries:
+            raise typer.Exit(2)
+
+
+def _print_results(results: SearchResults) -> None:
+    if not results.hits:
+        message = "no matches" if results.total == 0 else f"no hits on this page ({results.total} in all)"
+        out.print(Text(f"{message} · {results.took_ms:.1f} ms", style="dim"))
+        return
+    shown_partial_note = False
+    for rank, hit in enumerate(results.hits, start=results.offset + 1):
+        if not hit.matched_all and not shown_partial_note:
+            out.print(Text("   documents with only some of the words:", style="dim italic"))
+            shown_partial_note = True
+        _print_hit(rank, hit)
+    first, last = results.offset + 1, results.offset + len(results.hits)
+    out.print(Text(f"{first}–{last} of {results.total} · {results.took_ms:.1f} ms", style="dim"))
+
+
+def _print_hit(rank: int, hit: Hit) -> None:
+    title = _marked(hit.title, hit.title_highlights, base="bold")
+    line = Text(f"{rank:>2}. ")
+    line.append_text(title)
+    line.append(f"  {hit.score:.2f}", style="dim")
+    out.print(line)
+    meta = [part for part in (hit.author, hit.date.strftime("%Y-%m-%d") if hit.date else "") if part]
+    meta.append(_display_path(hit.path))
+    out.print(Text("    " + " · ".join(meta), style="dim"))
+    snippet = Text("    ")
+    snippet.append_text(_marked(hit.snippet.text, hit.snippet.highlights))
+    out.print(snippet)
+    out.print()
+
+
+def _marked(text: str, spans: list[tuple[int, int]], base: str = "") -> Text:
+    marked = Text(text, style=base)
+    for start, end in spans:
+        marked.stylize(HIGHLIGHT, start, end)
+    return marked
+
+
+@app.command("stats")
+def stats_command(index: IndexOption = None, as_json: JsonOption = False) -> None:
+    """Show what an index holds: documents, distinct terms, size on disk, last update.
+
+    Example: searcher stats --json
+    """
+    try:
+        with Index.open(index) as target:
+            stats = target.stats()
+    except SearcherIndexError as error:
+        raise _fail(str(error)) from None
+    last_update = stats.last_update.isoformat(timespec="seconds") if stats.last_update else None
+    if as_json:
+        data = {
+            "path": stats.path,
+            "documents": stats.documents,
+            "terms": stats.terms,
+            "size_bytes": stats.size_bytes,
+            "last_update": last_update,
+        }
+        out.print_json(data=data, ensure_ascii=False)
+        return
+    out.print(f"index        {escape(_display_path(stats.path))}")
+    out.print(f"documents    {stats.documents:,}")
+    out.print(f"terms        {stats.terms:,}")
+    out.print(f"size         {stats.size_bytes / 1e6:.1f} MB")
+    out.print(f"last update  {last_update or 'never'}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,189 @@
+"""Highlighting: find a query's words in a text and cut a readable snippet around them.
+
+Matches are found by direct search for each query term in the stored text (case-insensitively), not by
+re-running the analyzer over the whole body as Whoosh's highlighter does: the query's terms are known, and
+looking them up in a few kilobytes of text takes microseconds, while segmenting it again takes milliseconds.
+Offsets are character offsets into the text passed in, so they point at its original characters.
+
+>>> snippet = make_snippet("第一句话。北京推进城市更新行动。第三句。", ["城市更新", "北京"])
+>>> snippet.text
+'…北京推进城市更新行动。…'
+>>> [snippet.text[start:end] for start, end in snippet.highlights]
+['北京', '城市更新']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+FRAGMENT_CHARS = 110  # a fragment's target length, in characters
+MIN_FRAGMENT_CHARS = 60  # a shorter sentence is extended by its neighbours
+MAX_FRAGMENTS = 2
+ELLIPSIS = "…"
+
+_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]*|\n")
+_CLAUSE_END = re.compile(r"[，、：,:]")
+
+Span = tuple[int, int]
+
+
+@dataclass
+class Snippet:
+    """Plain text with the ``[start, end)`` character ranges of the highlighted words in it."""
+
+    text: str
+    highlights: list[Span] = field(default_factory=list)
+
+
+def find_matches(text: str, terms: Sequence[str]) -> list[Span]:
+    """Every occurrence of any term in ``text``, ignoring case; where two overlap, the longer wins.
+
+    A Latin or numeric term matches whole words only (``app`` does not match in ``apple``), but may stop
+    at a change between letters and digits (``iphone`` matches in ``iPhone14``).
+
+    >>> find_matches("城市更新与城市发展", ["城市", "城市更新"])
+    [(0, 4), (5, 7)]
+    """
+    folded = text.lower()
+    if len(folded) != len(text):  # a few characters change length when lowercased; keep offsets exact
+        folded = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+    candidates: list[Span] = []
+    for term in {term.lower() for term in terms if term}:
+        start = folded.find(term)
+        while start >= 0:
+            end = start + len(term)
+            if _is_boundary(folded, start) and _is_boundary(folded, end):
+                candidates.append((start, end))
+            start = folded.find(term, start + 1)
+    candidates.sort(key=lambda span: (span[0] - span[1], span[0]))
+    taken: list[Span] = []
+    covered: set[int] = set()
+    for start, end in candidates:
+        if not covered.intersection(range(start, end)):
+            taken.append((start, end))
+            covered.update(range(start, end))
+    return sorted(taken)
+
+
+def _is_boundary(text: str, at: int) -> bool:
+    """True if a match may start or end at ``at``: not between two letters or two digits."""
+    if at <= 0 or at >= len(text):
+        return True
+    before, after = text[at - 1], text[at]
+    if _is_latin_letter(before) and _is_latin_letter(after):
+        return False
+    return not (before.isdigit() and after.isdigit())
+
+
+def _is_latin_letter(char: str) -> bool:
+    return char.isalpha() and ord(char) < 0x2E80  # letters of alphabetic scripts, not CJK
+
+
+def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGMENTS) -> Snippet:
+    """Up to ``max_fragments`` fragments of about :data:`FRAGMENT_CHARS` characters where the matches are
+    densest, cut at sentence ends where possible, in text order, with ``…`` where text was left out. Line
+    breaks become spaces. With no match, the snippet is the start of the text."""
+    matches = find_matches(text, terms)
+    sentences = _sentences(text)
+    if not sentences:
+        return Snippet("")
+    windows = [_window(text, sentences, i, matches) for i in range(len(sentences))]
+    windows = [window for window in windows if window.matches] or [windows[0]]
+    chosen: list[_Window] = []
+    for window in sorted(windows, key=lambda w: (-w.score[0], -w.score[1], w.start)):
+        if len(chosen) == max_fragments:
+            break
+        if all(window.end <= other.start or window.start >= other.end for other in chosen):
+            chosen.append(window)
+    chosen.sort(key=lambda window: window.start)
+    return _join(text, chosen, matches)
+
+
+@dataclass
+class _Window:
+    start: int
+    end: int
+    matches: list[Span]
+    score: tuple[int, int]  # (distinct words matched, matches): variety first, then density
+
+
+def _sentences(text: str) -> list[Span]:
+    spans = []
+    start = 0
+    for end_mark in _SENTENCE_END.finditer(text):
+        if end_mark.end() > start:
+            spans.append((start, end_mark.end()))
+        start = end_mark.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def _window(text: str, sentences: list[Span], first: int, matches: list[Span]) -> _Window:
+    """Sentences from ``first`` on, as many as fit in a fragment; a long sentence is cut around its matches."""
+    start, end = sentences[first]
+    following = first + 1
+    while end - start < MIN_FRAGMENT_CHARS and following < len(sentences):
+        if sentences[following][1] - start > FRAGMENT_CHARS:
+            break
+        end = sentences[following][1]
+        following += 1
+    if end - start > FRAGMENT_CHARS:
+        start, end = _cut_long(text, start, end, [m for m in matches if start <= m[0] and m[1] <= end])
+    inside = [m for m in matches if start <= m[0] and m[1] <= end]
+    distinct = len({text[m_start:m_end].lower() for m_start, m_end in inside})
+    return _Window(start, end, inside, (distinct, len(inside)))
+
+
+def _cut_long(text: str, start: int, end: int, matches: list[Span]) -> Span:
+    """A stretch of at most FRAGMENT_CHARS inside [start, end), placed to hold the most matches, with its
+    edges moved to clause boundaries (，、：) when one is near."""
+    best_from, best_count = start, -1
+    for anchor, _ in matches or [(start, start)]:
+        origin = max(start, min(anchor - FRAGMENT_CHARS // 4, end - FRAGMENT_CHARS))
+        count = sum(1 for m in matches if origin <= m[0] and m[1] <= origin + FRAGMENT_CHARS)
+        if count > best_count:
+            best_from, best_count = origin, count
+    cut_start, cut_end = best_from, min(end, best_from + FRAGMENT_CHARS)
+    if cut_start > start:
+        clause = _CLAUSE_END.search(text, cut_start, min(cut_start + 20, cut_end))
+        if clause and not any(m[0] < clause.end() for m in matches if m[0] >= cut_start):
+            cut_start = clause.end()
+    if cut_end < end:
+        clause_ends = [m.end() for m in _CLAUSE_END.finditer(text, max(cut_start, cut_end - 20), cut_end)]
+        last_match_end = max((m[1] for m in matches if m[1] <= cut_end), default=cut_start)
+        usable = [c for c in clause_ends if c >= last_match_end]
+        if usable:
+            cut_end = usable[-1]
+    return cut_start, cut_end
+
+
+def _join(text: str, windows: list[_Window], matches: list[Span]) -> Snippet:
+    pieces: list[str] = []
+    highlights: list[Span] = []
+    length = 0
+    previous_end = 0
+    for window in windows:
+        start, end = window.start, window.end
+        while start < end and text[start].isspace():
+            start += 1
+        if start > previous_end:
+            pieces.append(ELLIPSIS)
+            length += len(ELLIPSIS)
+        fragment = text[start:end].rstrip().replace("\n", " ")
+        for m_start, m_end in matches:
+            if start <= m_start and m_end <= start + len(fragment):
+                highlights.append((length + m_start - start, length + m_end - start))
+        pieces.append(fragment)
+        length += len(fragment)
+        previous_end = start + len(fragment)
+    if previous_end < len(text.rstrip()):
+        pieces.append(ELLIPSIS)
+    return Snippet("".join(pieces), highlights)
+
+
+def highlight_text(text: str, terms: Sequence[str]) -> Snippet:
+    """The whole text (a title) with its matches marked."""
+    return Snippet(text, find_matches(text, terms))

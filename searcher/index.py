@@ -1,0 +1,374 @@
+"""The index: the one module that knows Whoosh.
+
+Everything Whoosh-specific lives here: the schema, the adapter that lets our analyzers feed Whoosh, writing
+and committing documents, translating a parsed :mod:`searcher.query` tree into Whoosh queries, and reading
+hits back. The rest of the package speaks in plain Python values (:class:`~searcher.documents.Document`,
+:class:`IndexedFile`, :class:`StoredHit`), so another engine can replace this module.
+
+Only the classic Whoosh API is used, so both ``Whoosh`` 2.7.4 and its maintained fork ``whoosh3`` carry it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import analysis
+from .documents import Document
+from .query import And, Exact, Not, Or, Phrase, Query, Words
+
+with warnings.catch_warnings():
+    # Whoosh 2.7.4's sources hold invalid string escapes and an `is` comparison with a literal, which warn
+    # when Python compiles them (a fresh install, a -W error run). Silence exactly those, and only here,
+    # by importing every Whoosh module searcher uses inside this block.
+    for message in ("invalid escape sequence", '"is" with a literal'):
+        warnings.filterwarnings("ignore", message=message, category=SyntaxWarning)
+        warnings.filterwarnings("ignore", message=message, category=DeprecationWarning)
+    import whoosh.analysis
+    import whoosh.codec.whoosh3
+    import whoosh.collectors
+    import whoosh.columns
+    import whoosh.fields
+    import whoosh.filedb.filestore
+    import whoosh.index
+    import whoosh.query
+    import whoosh.scoring
+    import whoosh.searching
+    import whoosh.writing
+
+FORMAT_VERSION = 1
+MARKER_FILE = "searcher.json"
+INDEX_NAME = "MAIN"
+
+# Query-time field weights: a word in the title counts for more than the same word in the body.
+FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
+TEXT_FIELDS = ("title", "body")
+
+
+class SearcherIndexError(Exception):
+    """Base of the index's errors; ``str(error)`` is one line that says what to do."""
+
+
+class IndexNotFoundError(SearcherIndexError):
+    pass
+
+
+class IndexLockedError(SearcherIndexError):
+    pass
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    """What the index remembers about a file, to tell on the next run whether it changed."""
+
+    content_hash: str
+    mtime_ns: int
+    size: int
+
+
+@dataclass
+class StoredHit:
+    """One matching document as stored, with its score."""
+
+    path: str
+    title: str
+    body: str
+    author: str
+    categories: list[str]
+    date: dt.datetime | None
+    metadata: dict
+    score: float
+
+
+@dataclass
+class EngineResults:
+    total: int
+    hits: list[StoredHit]
+
+
+@dataclass
+class IndexStats:
+    path: str
+    documents: int
+    terms: int
+    size_bytes: int
+    last_update: dt.datetime | None
+
+
+class SearcherAnalyzer(whoosh.analysis.Analyzer):
+    """Whoosh's view of :func:`searcher.analysis.index_analyzer` (and, for query-mode calls,
+    :func:`~searcher.analysis.query_analyzer`).
+
+    The schema pickles analyzers into the index; only the profile name is pickled, so opening an index does
+    not load jieba, and the analyzers are built on first use.
+    """
+
+    def __init__(self, profile: str = "index"):
+        self.profile = profile
+
+    def __getstate__(self) -> dict:
+        return {"profile": self.profile}
+
+    def __setstate__(self, state: dict) -> None:
+        self.profile = state["profile"]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SearcherAnalyzer) and other.profile == self.profile
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        analyzer = analysis.query_analyzer() if mode == "query" else analysis.index_analyzer()
+        token = whoosh.analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for ours in analyzer(value):
+            token.text = ours.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = ours.text
+            if positions:
+                token.pos = start_pos + ours.position
+            if chars:
+                token.startchar = start_char + ours.start
+                token.endchar = start_char + ours.end
+            yield token
+
+
+def make_schema() -> whoosh.fields.Schema:
+    text_analyzer = SearcherAnalyzer("index")
+    return whoosh.fields.Schema(
+        path=whoosh.fields.ID(unique=True, stored=True, sortable=True),
+        title=whoosh.fields.TEXT(analyzer=text_analyzer, stored=True),
+        body=whoosh.fields.TEXT(analyzer=text_analyzer, stored=True),
+        author=whoosh.fields.ID(stored=True),
+        categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
+        date=whoosh.fields.DATETIME(sortable=True),
+        # Whoosh keeps dates naive (UTC here); the stored ISO text keeps the article's own time zone.
+        date_iso=whoosh.fields.STORED(),
+        metadata=whoosh.fields.STORED(),
+        # "mtime_ns size hash": a column only, so listing every file's state reads no stored bodies.
+        file_state=whoosh.fields.COLUMN(whoosh.columns.VarBytesColumn()),
+    )
+
+
+class WhooshIndex:
+    """A searcher index in a folder on disk."""
+
+    def __init__(self, path: Path, whoosh_index: whoosh.index.Index):
+        self.path = path
+        self._index = whoosh_index
+        self._searcher = None
+
+    @classmethod
+    def open(cls, path: Path | str) -> WhooshIndex:
+        path = Path(path)
+        if not path.is_dir():
+            raise IndexNotFoundError(f"no index at {path}: build one with `searcher index FOLDER --index {path}`")
+        marker = path / MARKER_FILE
+        if not marker.is_file() or not whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
+            raise IndexNotFoundError(
+                f"{path} is not a searcher index: build one with `searcher index FOLDER --index {path}`"
+            )
+        _check_marker(marker)
+        return cls(path, whoosh.index.open_dir(str(path), indexname=INDEX_NAME))
+
+    @classmethod
+    def open_or_create(cls, path: Path | str) -> WhooshIndex:
+        path = Path(path)
+        if (path / MARKER_FILE).is_file() and whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
+            return cls.open(path)
+        if path.exists() and any(entry.name != MARKER_FILE for entry in path.iterdir()):
+            raise IndexNotFoundError(f"{path} is not empty and holds no searcher index: choose another --index")
+        path.mkdir(parents=True, exist_ok=True)
+        # The marker first, then Whoosh's table of contents: a folder with the marker and no contents yet is
+        # a new index that a kill interrupted, which the next run creates again.
+        _write_marker(path / MARKER_FILE)
+        return cls(path, whoosh.index.create_in(str(path), make_schema(), indexname=INDEX_NAME))
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._index.close()
+
+    def __enter__(self) -> WhooshIndex:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        """Every indexed path with the state it had when indexed."""
+        with self._index.reader() as reader:
+            if reader.doc_count() == 0:
+                return {}
+            paths = reader.column_reader("path")
+            states = reader.column_reader("file_state")
+            files = {}
+            for docnum in reader.all_doc_ids():
+                mtime_ns, size, content_hash = states[docnum].decode("ascii").split(" ")
+                files[paths[docnum]] = IndexedFile(content_hash, int(mtime_ns), int(size))
+            return files
+
+    @contextmanager
+    def writer(self, wait_seconds: float = 0.0) -> Iterator[IndexWriter]:
+        """A batch of changes, committed atomically when the block ends and discarded if it raises."""
+        try:
+            whoosh_writer = self._index.writer(limitmb=256, timeout=wait_seconds, delay=0.25)
+        except whoosh.index.LockError as error:
+            raise IndexLockedError(
+                f"{self.path} is being updated by another process: wait for it, or pass --wait SECONDS"
+            ) from error
+        writer = IndexWriter(whoosh_writer)
+        try:
+            yield writer
+        except BaseException:
+            whoosh_writer.cancel()
+            raise
+        writer.commit()
+
+    def search(self, query: Query, limit: int, offset: int = 0) -> EngineResults:
+        whoosh_query = _translate(query)
+        searcher = self._current_searcher()
+        results = searcher.search(whoosh_query, limit=max(offset + limit, 1))
+        hits = [_stored_hit(hit.fields(), hit.score) for hit in results[offset : offset + limit]]
+        return EngineResults(total=len(results), hits=hits)
+
+    def _current_searcher(self):
+        if self._searcher is None:
+            self._searcher = self._index.searcher(weighting=whoosh.scoring.BM25F())
+        else:
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    def stats(self) -> IndexStats:
+        with self._index.reader() as reader:
+            documents = reader.doc_count()
+            terms = sum(1 for field in TEXT_FIELDS for _ in reader.lexicon(field))
+        files = [entry for entry in self.path.iterdir() if entry.is_file()]
+        tocs = [entry for entry in files if entry.name.endswith(".toc")]
+        last = max((entry.stat().st_mtime for entry in tocs), default=None)
+        return IndexStats(
+            path=str(self.path),
+            documents=documents,
+            terms=terms,
+            size_bytes=sum(entry.stat().st_size for entry in files),
+            last_update=dt.datetime.fromtimestamp(last, dt.timezone.utc) if last else None,
+        )
+
+
+class IndexWriter:
+    """Adds and deletes documents inside one :meth:`WhooshIndex.writer` batch."""
+
+    def __init__(self, whoosh_writer: whoosh.writing.IndexWriter):
+        self._writer = whoosh_writer
+
+    def add(self, document: Document, replace: bool = True) -> None:
+        """Add a document; with ``replace``, first remove any earlier version with the same path."""
+        date = document.date
+        fields = {
+            "path": document.path,
+            "title": document.title,
+            "body": document.body,
+            "author": document.author,
+            "categories": ",".join(category.replace(",", " ") for category in document.categories),
+            "_stored_categories": document.categories,
+            "metadata": document.metadata,
+            "file_state": f"{document.mtime_ns} {document.size} {document.content_hash}".encode("ascii"),
+        }
+        if date is not None:
+            fields["date"] = date.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            fields["date_iso"] = date.isoformat()
+        if replace:
+            self._writer.update_document(**fields)
+        else:
+            self._writer.add_document(**fields)
+
+    def delete(self, path: str) -> None:
+        self._writer.delete_by_term("path", path)
+
+    def commit(self) -> None:
+        self._writer.commit()
+
+
+def _write_marker(marker: Path) -> None:
+    info = {"format": FORMAT_VERSION, "created": dt.datetime.now(dt.timezone.utc).isoformat()}
+    temporary = marker.with_name(marker.name + ".tmp")
+    temporary.write_text(json.dumps(info) + "\n", encoding="utf-8")
+    os.replace(temporary, marker)
+
+
+def _check_marker(marker: Path) -> None:
+    try:
+        info = json.loads(marker.read_text(encoding="utf-8"))
+        version = info["format"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexNotFoundError(f"{marker} is unreadable: delete {marker.parent} and index again") from error
+    if version != FORMAT_VERSION:
+        raise IndexNotFoundError(
+            f"{marker.parent} was built in index format {version}, this searcher reads format "
+            f"{FORMAT_VERSION}: delete the folder and index again"
+        )
+
+
+def _stored_hit(fields: dict, score: float) -> StoredHit:
+    date = fields.get("date_iso")
+    return StoredHit(
+        path=fields["path"],
+        title=fields.get("title", ""),
+        body=fields.get("body", ""),
+        author=fields.get("author", ""),
+        categories=list(fields.get("categories") or []),
+        date=dt.datetime.fromisoformat(date) if isinstance(date, str) else None,
+        metadata=fields.get("metadata") or {},
+        score=float(score),
+    )
+
+
+def _translate(node: Query) -> whoosh.query.Query:
+    """Our query tree as a Whoosh query."""
+    if isinstance(node, Words):
+        fields = (node.field,) if node.field else TEXT_FIELDS
+        required = _all_of([_in_any_field(fields, token) for token in node.tokens])
+        if len(node.tokens) == 1:
+            return required
+        # All words are required; where they also stand together, as typed, the document ranks higher.
+        return whoosh.query.AndMaybe(required, _phrase(fields, node.tokens))
+    if isinstance(node, Phrase):
+        return _phrase((node.field,) if node.field else TEXT_FIELDS, node.tokens)
+    if isinstance(node, Exact):
+        return whoosh.query.Term(node.field, node.value)
+    if isinstance(node, And):
+        positive = [_translate(child) for child in node.children if not isinstance(child, Not)]
+        negative = [_translate(child.child) for child in node.children if isinstance(child, Not)]
+        required = _all_of(positive)
+        if not negative:
+            return required
+        return whoosh.query.AndNot(required, negative[0] if len(negative) == 1 else whoosh.query.Or(negative))
+    if isinstance(node, Or):
+        return whoosh.query.Or([_translate(child) for child in node.children])
+    if isinstance(node, Not):
+        return whoosh.query.Not(_translate(node.child))
+    raise TypeError(f"not a query node: {node!r}")
+
+
+def _in_any_field(fields: tuple[str, ...], token: str) -> whoosh.query.Query:
+    terms = [whoosh.query.Term(field, token, boost=FIELD_BOOSTS[field]) for field in fields]
+    return terms[0] if len(terms) == 1 else whoosh.query.Or(terms)
+
+
+def _phrase(fields: tuple[str, ...], tokens: tuple[str, ...]) -> whoosh.query.Query:
+    if len(tokens) == 1:
+        return _in_any_field(fields, tokens[0])
+    phrases = [whoosh.query.Phrase(field, list(tokens), boost=FIELD_BOOSTS[field]) for field in fields]
+    return phrases[0] if len(phrases) == 1 else whoosh.query.Or(phrases)
+
+
+def _all_of(queries: list[whoosh.query.Query]) -> whoosh.query.Query:
+    return queries[0] if len(queries) == 1 else whoosh.query.And(queries)

@@ -1,0 +1,74 @@
+"""The library's entry point: an :class:`Index` on disk that you update from folders and search.
+
+>>> from searcher import Index
+>>> with Index.open_or_create("indexes/default") as index:       # doctest: +SKIP
+...     print(index.update(["seeds/"]).summary())
+...     for hit in index.search("城市更新").hits:
+...         print(hit.title, hit.snippet.text)
+
+The command line is a thin layer over exactly these calls.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from .index import IndexStats, WhooshIndex
+from .search import SearchResults, search
+from .sync import ProgressCallback, UpdateReport, update_index
+
+DEFAULT_INDEX = Path("indexes", "default")
+
+
+def default_index_path() -> Path:
+    """``$SEARCHER_INDEX`` if set, else ``indexes/default`` under the current directory."""
+    return Path(os.environ.get("SEARCHER_INDEX") or DEFAULT_INDEX)
+
+
+class Index:
+    """A searcher index in a folder."""
+
+    def __init__(self, engine: WhooshIndex):
+        self.engine = engine
+
+    @property
+    def path(self) -> Path:
+        return self.engine.path
+
+    @classmethod
+    def open(cls, path: Path | str | None = None) -> Index:
+        """Open an existing index; raise :class:`~searcher.index.IndexNotFoundError` if there is none."""
+        return cls(WhooshIndex.open(path or default_index_path()))
+
+    @classmethod
+    def open_or_create(cls, path: Path | str | None = None) -> Index:
+        """Open the index at ``path``, creating an empty one if the folder is missing or empty."""
+        return cls(WhooshIndex.open_or_create(path or default_index_path()))
+
+    def update(
+        self,
+        sources: Iterable[Path | str],
+        *,
+        progress: ProgressCallback | None = None,
+        wait_seconds: float = 0.0,
+    ) -> UpdateReport:
+        """Index new and changed articles under ``sources``, drop vanished ones; see :func:`update_index`."""
+        return update_index(self.engine, sources, progress=progress, wait_seconds=wait_seconds)
+
+    def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchResults:
+        """Ranked hits for ``query`` with snippets; see :mod:`searcher.query` for the syntax."""
+        return search(self.engine, query, limit=limit, offset=offset)
+
+    def stats(self) -> IndexStats:
+        return self.engine.stats()
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -1,0 +1,295 @@
+"""Query language: parse what a user types into a small tree of plain Python values.
+
+The tree is engine-neutral; the index module translates it for Whoosh. Words are analyzed here, with the
+same analysis the index uses, so a node holds exactly the terms to look up.
+
+Syntax: words are all required (``城市 更新``); ``"城市更新"`` is a phrase; ``OR`` between two parts means
+either; ``-word`` or ``NOT word`` excludes; parentheses group; ``title:``, ``body:``, ``author:`` and
+``category:`` restrict a part to one field (the last two match the whole value).
+
+>>> parse_query('北京 "城市更新" -住房 author:证券时报网')
+And(children=(Words(tokens=('北京',), field=None), Words(tokens=('城市更新',), field=None), Not(child=Words(tokens=('住房',), field=None)), Exact(field='author', value='证券时报网')))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .analysis import Analyzer, query_analyzer
+
+MAX_QUERY_CHARS = 2000
+MAX_NESTING = 32
+
+TEXT_FIELDS = ("title", "body")
+EXACT_FIELDS = {"author": "author", "category": "categories", "categories": "categories"}
+FIELD_NAMES = ("title", "body", "author", "category")
+
+OPEN_QUOTES = '"“'
+CLOSE_QUOTES = '"”'
+_SPECIAL = set('"“”()')
+_FIELD_PREFIX = re.compile(r"([A-Za-z_]+):(.*)", re.DOTALL)
+
+
+class QuerySyntaxError(ValueError):
+    """A query that cannot be parsed; ``str(error)`` is one line saying what is wrong."""
+
+
+@dataclass(frozen=True)
+class Words:
+    """All of these terms, in a text field or any text field (``field=None``); adjacent ones rank higher."""
+
+    tokens: tuple[str, ...]
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """These terms next to each other, in this order."""
+
+    tokens: tuple[str, ...]
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class Exact:
+    """A metadata field equal to a value (``author:证券时报网``, ``category:要闻``)."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Query, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Query, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Query
+
+
+Query = Words | Phrase | Exact | And | Or | Not
+
+
+@dataclass(frozen=True)
+class _Lexeme:
+    kind: str  # "word", "phrase", "field", "(", ")", "OR", "AND", "NOT"
+    text: str = ""
+
+
+def parse_query(text: str, analyzer: Analyzer | None = None) -> Query:
+    """Parse and analyze a query; raise :class:`QuerySyntaxError` if it is malformed or finds nothing."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QuerySyntaxError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
+    lexemes = _lex(text)
+    if not lexemes:
+        raise QuerySyntaxError("empty query")
+    parser = _Parser(lexemes, analyzer or query_analyzer())
+    tree = parser.parse()
+    if tree is None:
+        raise QuerySyntaxError(f"nothing to search for in {text.strip()!r} (no words, only punctuation)")
+    if not _has_positive(tree):
+        raise QuerySyntaxError("a query needs at least one term that is not excluded")
+    return tree
+
+
+def _lex(text: str) -> list[_Lexeme]:
+    lexemes: list[_Lexeme] = []
+    i, end = 0, len(text)
+    while i < end:
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char in OPEN_QUOTES or char == "”":
+            close = _find_any(text, CLOSE_QUOTES + "“", i + 1)
+            if close < 0:
+                raise QuerySyntaxError(f"unclosed quote at character {i + 1}")
+            lexemes.append(_Lexeme("phrase", text[i + 1 : close]))
+            i = close + 1
+        elif char in "()":
+            lexemes.append(_Lexeme(char))
+            i += 1
+        elif char == "-" and i + 1 < end and not text[i + 1].isspace() and text[i + 1] not in ")-":
+            lexemes.append(_Lexeme("NOT"))
+            i += 1
+        else:
+            start = i
+            while i < end and not text[i].isspace() and text[i] not in _SPECIAL:
+                i += 1
+            lexemes.extend(_lex_chunk(text[start:i], at_quote_or_paren=i < end and text[i] in _SPECIAL))
+    return lexemes
+
+
+def _lex_chunk(chunk: str, at_quote_or_paren: bool) -> list[_Lexeme]:
+    if chunk in ("OR", "AND", "NOT"):
+        return [_Lexeme(chunk)]
+    field = _FIELD_PREFIX.fullmatch(chunk)
+    if field is None or field.group(2).startswith("//"):
+        return [_Lexeme("word", chunk)]
+    name, value = field.group(1), field.group(2)
+    if name.lower() not in FIELD_NAMES and name.lower() != "categories":
+        raise QuerySyntaxError(f"unknown field {name!r} (fields: {', '.join(FIELD_NAMES)})")
+    if not value and not at_quote_or_paren:
+        raise QuerySyntaxError(f"field {name!r} needs a value, as in {name}:城市更新")
+    lexemes = [_Lexeme("field", name.lower())]
+    if value:
+        lexemes.append(_Lexeme("word", value))
+    return lexemes
+
+
+def _find_any(text: str, chars: str, start: int) -> int:
+    positions = [p for p in (text.find(c, start) for c in chars) if p >= 0]
+    return min(positions) if positions else -1
+
+
+class _Parser:
+    """Recursive descent over the lexemes: or := and (OR and)*; and := unary+; unary := NOT unary | atom."""
+
+    def __init__(self, lexemes: list[_Lexeme], analyzer: Analyzer):
+        self.lexemes = lexemes
+        self.at = 0
+        self.analyzer = analyzer
+
+    def parse(self) -> Query | None:
+        tree = self._or(field=None, depth=0)
+        if self.at < len(self.lexemes):
+            raise QuerySyntaxError("unbalanced ')'")
+        return tree
+
+    def _peek(self) -> str | None:
+        return self.lexemes[self.at].kind if self.at < len(self.lexemes) else None
+
+    def _or(self, field: str | None, depth: int) -> Query | None:
+        if depth > MAX_NESTING:
+            raise QuerySyntaxError(f"query nested more than {MAX_NESTING} levels deep")
+        if self._peek() == "OR":
+            raise QuerySyntaxError("'OR' needs a search term on each side")
+        branches = [self._and(field, depth)]
+        while self._peek() == "OR":
+            self.at += 1
+            if self._peek() in (None, ")", "OR"):
+                raise QuerySyntaxError("'OR' needs a search term on each side")
+            branches.append(self._and(field, depth))
+        kept = tuple(branch for branch in branches if branch is not None)
+        if len(kept) > 1 and not all(_has_positive(branch) for branch in kept):
+            raise QuerySyntaxError("each side of 'OR' needs a term that is not excluded")
+        return _combine(Or, kept)
+
+    def _and(self, field: str | None, depth: int) -> Query | None:
+        parts: list[Query | None] = []
+        while self._peek() not in (None, ")", "OR"):
+            if self._peek() == "AND":
+                self.at += 1
+                if not parts or self._peek() in (None, ")", "OR", "AND"):
+                    raise QuerySyntaxError("'AND' needs a search term on each side")
+                continue
+            parts.append(self._unary(field, depth))
+        return _combine(And, tuple(part for part in parts if part is not None))
+
+    def _unary(self, field: str | None, depth: int) -> Query | None:
+        if self._peek() == "NOT":
+            self.at += 1
+            if self._peek() in (None, ")", "OR", "AND"):
+                raise QuerySyntaxError("'-' or 'NOT' needs a term to exclude")
+            child = self._unary(field, depth + 1)
+            return Not(child) if child is not None else None
+        return self._atom(field, depth)
+
+    def _atom(self, field: str | None, depth: int) -> Query | None:
+        lexeme = self.lexemes[self.at]
+        self.at += 1
+        if lexeme.kind == "(":
+            inner = self._or(field, depth + 1)
+            if self._peek() != ")":
+                raise QuerySyntaxError("unbalanced '(': a ')' is missing")
+            self.at += 1
+            return inner
+        if lexeme.kind == "field":
+            if self._peek() in (None, ")", "OR", "AND"):
+                raise QuerySyntaxError(f"field {lexeme.text!r} needs a value")
+            return self._atom(lexeme.text, depth + 1)
+        if lexeme.kind == "phrase":
+            return self._text(Phrase, lexeme.text, field)
+        if lexeme.kind == "word":
+            return self._text(Words, lexeme.text, field)
+        raise QuerySyntaxError(f"unexpected {lexeme.kind!r}")
+
+    def _text(self, node: type[Words] | type[Phrase], text: str, field: str | None) -> Query | None:
+        if field in EXACT_FIELDS:
+            value = text.strip()
+            return Exact(EXACT_FIELDS[field], value) if value else None
+        tokens = tuple(token.text for token in self.analyzer(text))
+        if not tokens:
+            return None
+        if len(tokens) == 1:
+            node = Words
+        return node(tokens, field)
+
+
+def _combine(node: type[And] | type[Or], children: tuple[Query, ...]) -> Query | None:
+    if not children:
+        return None
+    if len(children) == 1:
+        return children[0]
+    return node(children)
+
+
+def _has_positive(tree: Query) -> bool:
+    if isinstance(tree, Not):
+        return False
+    if isinstance(tree, And):
+        return any(_has_positive(child) for child in tree.children)
+    if isinstance(tree, Or):
+        return all(_has_positive(child) for child in tree.children)
+    return True
+
+
+def relaxed_query(tree: Query) -> Query | None:
+    """The query that also finds documents with only *some* of its words, or None if it has no such words.
+
+    ``北京 城市更新 -住房`` relaxes to ``(北京 OR 城市更新) -住房``; phrases, fields and groups stay required.
+    Searching ranks the documents that match all words first, then those that match only this.
+
+    >>> relaxed_query(Words(("北京", "城市更新")))
+    Or(children=(Words(tokens=('北京',), field=None), Words(tokens=('城市更新',), field=None)))
+    """
+    parts = tree.children if isinstance(tree, And) else (tree,)
+    optional: list[Query] = []
+    required: list[Query] = []
+    for part in parts:
+        if isinstance(part, Words):
+            optional.extend(Words((token,), part.field) for token in part.tokens)
+        else:
+            required.append(part)
+    if len(optional) < 2:
+        return None
+    return _combine(And, (*required, Or(tuple(optional))))
+
+
+def highlight_terms(tree: Query) -> list[str]:
+    """The strings to highlight for a query: its positive words and phrases, longest first.
+
+    >>> highlight_terms(parse_query('北京城市更新 -住房'))
+    ['北京城市更新', '城市更新', '北京']
+    """
+    terms: set[str] = set()
+    _collect_terms(tree, terms)
+    return sorted(terms, key=lambda term: (-len(term), term))
+
+
+def _collect_terms(tree: Query, terms: set[str]) -> None:
+    if isinstance(tree, (And, Or)):
+        for child in tree.children:
+            _collect_terms(child, terms)
+    elif isinstance(tree, (Words, Phrase)) and tree.field in (None, "title", "body"):
+        terms.update(tree.tokens)
+        # The typed text as a whole, without spaces and punctuation, so a match of all of it is one highlight.
+        joined = "".join(tree.tokens)
+        if len(tree.tokens) > 1 and joined:
+            terms.add(joined)

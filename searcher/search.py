@@ -1,0 +1,101 @@
+"""Search: parse a query, run it against the index, and return ranked hits with snippets.
+
+Ranking is BM25F over title and body (the index decides the scores). On top of that one rule a person
+expects: documents that contain *all* the words of a query come before those that contain only some. The
+strict query runs first; when it leaves room on the requested page, the relaxed query (any of the words)
+fills it with the remaining documents. ``total`` counts both, exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+from .highlight import Snippet, highlight_text, make_snippet
+from .index import StoredHit, WhooshIndex
+from .query import And, Not, highlight_terms, parse_query, relaxed_query
+
+
+@dataclass
+class Hit:
+    """One ranked result."""
+
+    path: str
+    title: str
+    author: str
+    date: dt.datetime | None
+    categories: list[str]
+    score: float
+    snippet: Snippet
+    title_highlights: list[tuple[int, int]] = field(default_factory=list)
+    matched_all: bool = True  # False for a document that has only some of the query's words
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "title": self.title,
+            "author": self.author,
+            "date": self.date.isoformat() if self.date else None,
+            "categories": self.categories,
+            "score": round(self.score, 4),
+            "snippet": self.snippet.text,
+            "highlights": [list(span) for span in self.snippet.highlights],
+            "title_highlights": [list(span) for span in self.title_highlights],
+            "matched_all": self.matched_all,
+        }
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    hits: list[Hit]
+    took_ms: float
+    offset: int = 0
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 2),
+            "offset": self.offset,
+            "hits": [hit.to_json() for hit in self.hits],
+        }
+
+
+def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> SearchResults:
+    """Run the query ``text``; raise :class:`~searcher.query.QuerySyntaxError` if it is malformed."""
+    started = time.perf_counter()
+    if limit < 0 or offset < 0:
+        raise ValueError("limit and offset must not be negative")
+    tree = parse_query(text)
+    strict = index.search(tree, limit=limit, offset=offset)
+    stored = [(hit, True) for hit in strict.hits]
+    total = strict.total
+    relaxed = relaxed_query(tree)
+    if relaxed is not None:
+        # Documents with only some of the words: those the strict query did not already return.
+        rest = And((relaxed, Not(tree)))
+        rest_offset = max(0, offset - strict.total)
+        rest_limit = limit - len(strict.hits)
+        partial = index.search(rest, limit=rest_limit, offset=rest_offset)
+        stored.extend((hit, False) for hit in partial.hits)
+        total += partial.total
+    terms = highlight_terms(tree)
+    hits = [_make_hit(hit, terms, matched_all) for hit, matched_all in stored]
+    return SearchResults(text, total, hits, (time.perf_counter() - started) * 1000, offset)
+
+
+def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool) -> Hit:
+    return Hit(
+        path=stored.path,
+        title=stored.title,
+        author=stored.author,
+        date=stored.date,
+        categories=stored.categories,
+        score=stored.score,
+        snippet=make_snippet(stored.body, terms),
+        title_highlights=highlight_text(stored.title, terms).highlights,
+        matched_all=matched_all,
+    )

@@ -1,0 +1,141 @@
+"""Incremental indexing: bring an index in line with folders of articles.
+
+New files are added, changed ones re-indexed, vanished ones removed, unchanged ones skipped without being
+read (same modification time and size) or without being parsed (same content hash). Work is committed in
+checkpoints, each atomic, so an interrupted run keeps what it finished and the next run does the rest.
+A file that cannot be read or parsed is reported and skipped; an older indexed version of it is kept.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .documents import ARTICLE_SUFFIXES, DocumentError, discover_files, document_from_file, file_state, load_file
+from .index import IndexedFile, IndexWriter, WhooshIndex
+
+CHECKPOINT_EVERY = 2000
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while files are read and indexed."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class UpdateReport:
+    """What one run of :func:`update_index` did."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def summary(self) -> str:
+        """One line, as ``searcher index`` prints it.
+
+        >>> UpdateReport(added=3, unchanged=1, seconds=0.42).summary()
+        '3 added, 0 updated, 0 removed, 1 unchanged, 0 failed in 0.42 s'
+        """
+        return (
+            f"{self.added} added, {self.updated} updated, {self.removed} removed, "
+            f"{self.unchanged} unchanged, {self.failed} failed in {self.seconds:.2f} s"
+        )
+
+
+def update_index(
+    index: WhooshIndex,
+    sources: Iterable[Path | str],
+    *,
+    progress: ProgressCallback | None = None,
+    wait_seconds: float = 0.0,
+    checkpoint_every: int = CHECKPOINT_EVERY,
+) -> UpdateReport:
+    """Add, update and remove the articles under ``sources`` (folders, or single files)."""
+    started = time.perf_counter()
+    roots = [Path(os.path.abspath(source)) for source in sources]
+    for root in roots:
+        if not root.exists():
+            raise FileNotFoundError(f"no such folder: {root}")
+    report = UpdateReport()
+    indexed = index.indexed_files()
+
+    found: dict[str, Path] = {}
+    for root in roots:
+        files = [root] if root.is_file() else discover_files(root)
+        for path in files:
+            found.setdefault(str(path), path)
+    vanished = [path for path in indexed if path not in found and _is_under_any(path, roots)]
+
+    pending: list[tuple[Path, IndexedFile | None]] = []
+    for key, path in found.items():
+        earlier = indexed.get(key)
+        try:
+            state = file_state(path)
+        except OSError as error:
+            report.failures.append(Failure(key, f"cannot read: {error.strerror or error}"))
+            continue
+        if earlier is not None and (earlier.mtime_ns, earlier.size) == (state.mtime_ns, state.size):
+            report.unchanged += 1
+        else:
+            pending.append((path, earlier))
+
+    done = 0
+    if progress:
+        progress(done, len(pending))
+    if vanished or pending:
+        batches = [pending[i : i + checkpoint_every] for i in range(0, len(pending), checkpoint_every)] or [[]]
+        for number, batch in enumerate(batches):
+            with index.writer(wait_seconds) as writer:
+                if number == 0:
+                    for path in vanished:
+                        writer.delete(path)
+                    report.removed = len(vanished)
+                for path, earlier in batch:
+                    _index_file(writer, path, earlier, report)
+                    done += 1
+                    if progress:
+                        progress(done, len(pending))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _index_file(writer: IndexWriter, path: Path, earlier: IndexedFile | None, report: UpdateReport) -> None:
+    try:
+        article = load_file(path)
+        if earlier is not None and article.content_hash == earlier.content_hash:
+            report.unchanged += 1
+            return
+        document = document_from_file(article)
+    except DocumentError as error:
+        report.failures.append(Failure(str(path), str(error)))
+        return
+    writer.add(document, replace=earlier is not None)
+    if earlier is None:
+        report.added += 1
+    else:
+        report.updated += 1
+
+
+def _is_under_any(path: str, roots: list[Path]) -> bool:
+    candidate = Path(path)
+    for root in roots:
+        if candidate == root or (root in candidate.parents and candidate.suffix.lower() in ARTICLE_SUFFIXES):
+            return True
+    return False
