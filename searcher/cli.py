@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
@@ -173,11 +174,8 @@ def _print_hit(rank: int, hit: Hit) -> None:
     out.print(line)
     meta = [part for part in (hit.author, hit.date.strftime("%Y-%m-%d") if hit.date else "") if part]
     meta.append(_display_path(hit.path))
-    out.print(Text("    " + " · ".join(meta), style="dim"))
-    snippet = Text("    ")
-    snippet.append_text(_marked(hit.snippet.text, hit.snippet.highlights))
-    out.print(snippet)
-    out.print()
+    out.print(Padding(Text(" · ".join(meta), style="dim"), (0, 0, 0, 4), expand=False))
+    out.print(Padding(_marked(hit.snippet.text, hit.snippet.highlights), (0, 0, 1, 4), expand=False))
 
 
 def _marked(text: str, spans: list[tuple[int, int]], base: str = "") -> Text:

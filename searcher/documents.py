@@ -46,6 +46,8 @@ BLOCK_TAGS = frozenset(
 # Any run of whitespace inside a line, the full-width ideographic space (U+3000) and NBSP included.
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
+_DROPPED_ELEMENTS = re.compile(r"<(style|script|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^>]*>")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -185,8 +187,12 @@ def parse_document(text: str, name: str = "") -> Document:
     ('标题', '正文{x}', '2022-07-12T00:00:00+00:00')
     """
     metadata, content = _split_front_matter(text)
-    tree = parse_html(content)
-    body = clean_html_body(tree)
+    try:
+        tree = parse_html(content)
+        body = clean_html_body(tree)
+    except HtmlTooDeepError:
+        tree = None
+        body = strip_tags_flat(content)
     title = _text_value(metadata.get("title")) or _html_title(tree) or _first_heading(content, tree)
     date = parse_date(metadata.get("date"))
     return Document(
@@ -216,15 +222,36 @@ def _split_front_matter(text: str) -> tuple[dict[str, object], str]:
     return metadata, content
 
 
+class HtmlTooDeepError(Exception):
+    """libxml2 stops at 2,048 levels of nesting and drops everything below them."""
+
+
 def parse_html(content: str) -> lxml.html.HtmlElement | None:
     """Parse an HTML document or fragment (plain text and Markdown parse as one text node)."""
     if not content.strip():
         return None
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
     try:
-        return lxml.html.document_fromstring(content, parser=parser)
+        tree = lxml.html.document_fromstring(content, parser=parser)
     except (lxml.etree.ParserError, ValueError):
         return None
+    if any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log):
+        raise HtmlTooDeepError
+    return tree
+
+
+def strip_tags_flat(content: str) -> str:
+    r"""Text of HTML too deeply nested for lxml, by removing tags without building a tree.
+
+    Only for that case: a regular expression cannot parse HTML in general, but it loses no text here,
+    where the parser would lose everything below its depth limit.
+
+    >>> strip_tags_flat("<div><style>p{}</style><p>第一&amp;段</p><b>粗</b>体</div>")
+    '第一&段\n粗体'
+    """
+    text = _DROPPED_ELEMENTS.sub(" ", content)
+    text = _TAG.sub(lambda tag: "\n" if tag.group(1).lower() in BLOCK_TAGS else "", text)
+    return normalize_whitespace(html.unescape(text))
 
 
 def clean_html_body(tree: lxml.html.HtmlElement | None) -> str:

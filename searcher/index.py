@@ -345,12 +345,10 @@ def _translate(node: Query) -> whoosh.query.Query:
     if isinstance(node, Exact):
         return whoosh.query.Term(node.field, node.value)
     if isinstance(node, And):
-        positive = [_translate(child) for child in node.children if not isinstance(child, Not)]
-        negative = [_translate(child.child) for child in node.children if isinstance(child, Not)]
-        required = _all_of(positive)
-        if not negative:
-            return required
-        return whoosh.query.AndNot(required, negative[0] if len(negative) == 1 else whoosh.query.Or(negative))
+        # Exclusions stay Not() children of the And (an intersection with an inverse matcher), never
+        # whoosh.query.AndNot: its matcher returns excluded documents depending on the order they were
+        # added (whoosh-community/whoosh#419, unfixed in 2.7.4 and in whoosh3).
+        return _all_of([_translate(child) for child in node.children])
     if isinstance(node, Or):
         return whoosh.query.Or([_translate(child) for child in node.children])
     if isinstance(node, Not):

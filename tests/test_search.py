@@ -1,0 +1,116 @@
+"""Search on real indexes: ranking rules, phrases, operators, fields, exact totals, paging, highlights."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from searcher import Index
+from searcher.analysis import index_analyzer
+from searcher.documents import read_document
+
+from .helpers import SEED_ARTICLE, write_article
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory) -> Index:
+    folder = tmp_path_factory.mktemp("articles")
+    write_article(folder, "phrase.md", "行动计划", "<p>本市推进城市更新行动，改造老旧小区。</p>")
+    write_article(folder, "apart.md", "换代", "<p>我们关注城市的更新换代与发展。</p>")
+    write_article(folder, "both.md", "两地合作", "<p>北京与上海签署合作协议。</p>", author="甲报", categories="[要闻, 国内]")
+    write_article(folder, "beijing.md", "首都新闻", "<p>北京北京北京，北京的发展。</p>", author="乙报", categories="[国内]")
+    write_article(folder, "shanghai.md", "申城新闻", "<p>上海发布新规，涉及住房。</p>", author="乙报", categories="[国际]")
+    write_article(folder, "title.md", "乡村振兴", "<p>一篇关于农业的文章，内容很长很长。</p>")
+    write_article(folder, "body.md", "农业报道", "<p>一篇关于乡村振兴的文章，内容很长很长。</p>")
+    index = Index.open_or_create(tmp_path_factory.mktemp("ix") / "small")
+    assert index.update([folder]).failures == []
+    yield index
+    index.close()
+
+
+def names(results) -> list[str]:
+    return [Path(hit.path).name for hit in results.hits]
+
+
+def test_phrase_matches_adjacent_words_only(small_index):
+    assert names(small_index.search('"城市更新"')) == ["phrase.md"]
+    assert names(small_index.search('"城市的更新"')) == ["apart.md"]
+
+
+def test_documents_with_all_words_come_first_then_those_with_some(small_index):
+    results = small_index.search("北京 上海")
+    assert names(results)[0] == "both.md"
+    assert set(names(results)[1:]) == {"beijing.md", "shanghai.md"}
+    assert [hit.matched_all for hit in results.hits] == [True, False, False]
+    assert results.total == 3
+
+
+def test_all_words_first_holds_across_pages(small_index):
+    everything = names(small_index.search("北京 上海", limit=10))
+    paged = [name for offset in range(3) for name in names(small_index.search("北京 上海", limit=1, offset=offset))]
+    assert paged == everything
+    assert small_index.search("北京 上海", limit=1, offset=2).total == 3
+
+
+def test_exclusion_and_or(small_index):
+    assert set(names(small_index.search("北京 OR 上海 -住房"))) == {"both.md", "beijing.md"}
+    assert set(names(small_index.search("北京 OR 住房"))) == {"both.md", "beijing.md", "shanghai.md"}
+    assert "beijing.md" not in names(small_index.search("北京 -发展"))
+
+
+def test_field_restrictions(small_index):
+    assert set(names(small_index.search("author:乙报"))) == {"beijing.md", "shanghai.md"}
+    assert set(names(small_index.search("category:国内"))) == {"both.md", "beijing.md"}
+    assert names(small_index.search("title:乡村振兴")) == ["title.md"]
+    assert names(small_index.search("body:乡村振兴")) == ["body.md"]
+    assert names(small_index.search("北京 author:甲报")) == ["both.md"]
+
+
+def test_a_match_in_the_title_outranks_the_same_match_in_the_body(small_index):
+    assert names(small_index.search("乡村振兴")) == ["title.md", "body.md"]
+
+
+def test_hits_carry_metadata_and_highlights_pointing_at_query_words(small_index):
+    hit = small_index.search("合作").hits[0]
+    assert (hit.title, hit.author, hit.categories) == ("两地合作", "甲报", ["要闻", "国内"])
+    assert [hit.snippet.text[s:e] for s, e in hit.snippet.highlights] == ["合作"]
+    assert [hit.title[s:e] for s, e in hit.title_highlights] == ["合作"]
+
+
+def test_the_seed_is_found_with_its_words_highlighted(sample_index):
+    results = sample_index.search("城市更新")
+    top = results.hits[0]
+    # The corpus holds the same article as the seed (the genuine mirror post); either may rank first.
+    assert SEED_ARTICLE.name in [Path(hit.path).name for hit in results.hits[:2]]
+    words = [top.snippet.text[s:e] for s, e in top.snippet.highlights]
+    assert words and set(words) == {"城市更新"}
+    assert top.date.isoformat() == "2022-07-12T21:50:00+00:00"
+
+
+@pytest.mark.parametrize("word", ["城市", "发展", "人工智能", "javascript", "2022"])
+def test_total_is_the_exact_number_of_matching_documents(sample_index, corpus_sample, word):
+    analyzer = index_analyzer()
+    expected = 0
+    for path in [*corpus_sample.iterdir(), SEED_ARTICLE]:
+        doc = read_document(path)
+        tokens = {t.text for t in analyzer(doc.title)} | {t.text for t in analyzer(doc.body)}
+        expected += word in tokens
+    results = sample_index.search(word, limit=3)
+    assert results.total == expected > 0
+    assert len(results.hits) == 3
+
+
+def test_scores_descend_within_the_all_words_group(sample_index):
+    hits = sample_index.search("国务院 常务会议", limit=30).hits
+    full = [hit.score for hit in hits if hit.matched_all]
+    assert full == sorted(full, reverse=True)
+
+
+def test_an_article_is_found_again_by_its_title(sample_index, corpus_sample):
+    counts = Counter(read_document(path).title for path in corpus_sample.iterdir())
+    unique = [path for path in sorted(corpus_sample.iterdir()) if counts[read_document(path).title] == 1][:15]
+    for path in unique:
+        results = sample_index.search(read_document(path).title.replace('"', " "), limit=3)
+        assert str(path) in [hit.path for hit in results.hits], path.name
