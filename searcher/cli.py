@@ -42,7 +42,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(Text(f"searcher: {message}", style="red"))
+    err.print(Text(f"searcher: {message}", style="red"), soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -92,8 +92,8 @@ def index_command(
     except KeyboardInterrupt:
         raise _fail("interrupted: the index keeps what was committed; run the same command to finish", 130) from None
     for failure in report.failures:
-        err.print(Text(f"{_display_path(failure.path)}: {failure.reason}", style="yellow"))
-    out.print(f"{_display_path(str(target.path))}: {report.summary()}")
+        err.print(Text(f"{_display_path(failure.path)}: {failure.reason}", style="yellow"), soft_wrap=True)
+    out.print(f"{_display_path(str(target.path))}: {report.summary()}", soft_wrap=True)
     if report.failures:
         raise typer.Exit(1)
 
@@ -140,7 +140,7 @@ def query_command(
                 if as_json:
                     print(json.dumps({"query": line, "error": str(error)}, ensure_ascii=False), flush=True)
                 else:
-                    err.print(Text(f"searcher: bad query {line!r}: {error}", style="red"))
+                    err.print(Text(f"searcher: bad query {line!r}: {error}", style="red"), soft_wrap=True)
                 continue
             if as_json:
                 print(json.dumps(results.to_json(), ensure_ascii=False), flush=True)

@@ -5,9 +5,9 @@ re-running the analyzer over the whole body as Whoosh's highlighter does: the qu
 looking them up in a few kilobytes of text takes microseconds, while segmenting it again takes milliseconds.
 Offsets are character offsets into the text passed in, so they point at its original characters.
 
->>> snippet = make_snippet("第一句话。北京推进城市更新行动。第三句。", ["城市更新", "北京"])
+>>> snippet = make_snippet("第一句话。" * 30 + "北京推进城市更新行动。" + "最后一句。" * 30, ["城市更新", "北京"])
 >>> snippet.text
-'…北京推进城市更新行动。…'
+'…北京推进城市更新行动。最后一句。最后一句。最后一句。最后一句。最后一句。最后一句。最后一句。最后一句。最后一句。最后一句。…'
 >>> [snippet.text[start:end] for start, end in snippet.highlights]
 ['北京', '城市更新']
 """
@@ -92,7 +92,8 @@ def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGM
     windows = [_window(text, sentences, i, matches) for i in range(len(sentences))]
     windows = [window for window in windows if window.matches] or [windows[0]]
     chosen: list[_Window] = []
-    for window in sorted(windows, key=lambda w: (-w.score[0], -w.score[1], w.start)):
+    # Most distinct words, then most matches, then the window whose first match comes earliest in it.
+    for window in sorted(windows, key=lambda w: (-w.score[0], -w.score[1], w.lead, w.start)):
         if len(chosen) == max_fragments:
             break
         if all(window.end <= other.start or window.start >= other.end for other in chosen):
@@ -107,6 +108,11 @@ class _Window:
     end: int
     matches: list[Span]
     score: tuple[int, int]  # (distinct words matched, matches): variety first, then density
+
+    @property
+    def lead(self) -> int:
+        """Characters before the first match: a fragment reads best when it starts near its match."""
+        return self.matches[0][0] - self.start if self.matches else 0
 
 
 def _sentences(text: str) -> list[Span]:
