@@ -175,7 +175,8 @@ def _print_hit(rank: int, hit: Hit) -> None:
     meta = [part for part in (hit.author, hit.date.strftime("%Y-%m-%d") if hit.date else "") if part]
     meta.append(_display_path(hit.path))
     out.print(Padding(Text(" · ".join(meta), style="dim"), (0, 0, 0, 4), expand=False))
-    out.print(Padding(_marked(hit.snippet.text, hit.snippet.highlights), (0, 0, 1, 4), expand=False))
+    out.print(Padding(_marked(hit.snippet.text, hit.snippet.highlights), (0, 0, 0, 4), expand=False))
+    out.print()
 
 
 def _marked(text: str, spans: list[tuple[int, int]], base: str = "") -> Text:

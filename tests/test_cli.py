@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -141,3 +143,26 @@ def test_every_command_documents_an_example():
     for command in ("index", "query", "stats"):
         run = searcher(command, "--help", cwd=SEEDS)
         assert run.returncode == 0 and "Example: searcher " + command in run.stdout.replace("\n", " ")
+
+
+def test_a_second_indexing_run_fails_cleanly_or_waits_with_wait(tmp_path):
+    from searcher import Index
+
+    def hold_the_lock(index: Index, locked: threading.Event, seconds: float) -> None:
+        with index.engine.writer():
+            locked.set()
+            time.sleep(seconds)
+
+    with Index.open_or_create(tmp_path / "ix") as index:
+        with index.engine.writer():
+            refused = searcher("index", str(SEEDS), "--index", "ix", cwd=tmp_path)
+        assert refused.returncode == 1 and "--wait" in refused.stderr
+
+        locked = threading.Event()
+        holder = threading.Thread(target=hold_the_lock, args=(index, locked, 2.0))
+        holder.start()
+        locked.wait(10)
+        waited = searcher("index", str(SEEDS), "--index", "ix", "--wait", "30", cwd=tmp_path)
+        holder.join()
+        assert waited.returncode == 0, waited.stderr
+        assert "1 added" in waited.stdout
