@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -35,7 +35,7 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 IndexOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--index", "-i", help="Index folder [default: $SEARCHER_INDEX or indexes/default]."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]

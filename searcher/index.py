@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from . import analysis
 from .documents import Document
-from .query import And, Exact, Not, Or, Phrase, Query, Words
+from .query import TEXT_FIELDS, And, Exact, Not, Or, Phrase, Query, Words
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4's sources hold invalid string escapes and an `is` comparison with a literal, which warn
@@ -49,7 +48,6 @@ INDEX_NAME = "MAIN"
 
 # Query-time field weights: a word in the title counts for more than the same word in the body.
 FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
-TEXT_FIELDS = ("title", "body")
 
 
 class SearcherIndexError(Exception):

@@ -287,7 +287,7 @@ def _collect_terms(tree: Query, terms: set[str]) -> None:
     if isinstance(tree, (And, Or)):
         for child in tree.children:
             _collect_terms(child, terms)
-    elif isinstance(tree, (Words, Phrase)) and tree.field in (None, "title", "body"):
+    elif isinstance(tree, (Words, Phrase)) and (tree.field is None or tree.field in TEXT_FIELDS):
         terms.update(tree.tokens)
         # The typed text as a whole, without spaces and punctuation, so a match of all of it is one highlight.
         joined = "".join(tree.tokens)
