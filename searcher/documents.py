@@ -27,6 +27,7 @@ import lxml.etree
 import lxml.html
 import yaml
 
+LEGACY_ENCODINGS = ["gb18030", "big5"]
 ARTICLE_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm"})
 
 # Front-matter keys that are presentation only (the seed format's image placeholders).
@@ -48,6 +49,7 @@ _INLINE_SPACE = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 _DROPPED_ELEMENTS = re.compile(r"<(style|script|noscript|template)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
 _TAG = re.compile(r"</?([a-zA-Z][\w-]*)[^>]*>")
+HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
 _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
 
@@ -148,11 +150,17 @@ def document_from_file(article: ArticleFile) -> Document:
 
 
 def decode_text(raw: bytes) -> str:
-    """Decode a file's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK
-    and GB2312). Binary data, or bytes that are valid in neither, raise :class:`DocumentError`.
+    """Decode a file's bytes.
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such; a UTF-8 file cut off inside its last
+    character loses only that character. Otherwise the text is GB18030 (a superset of GBK and GB2312) or
+    Big5, told apart by how common their characters are, and a file whose lines mix UTF-8 with those is decoded line by
+    line. Binary data, or bytes that are none of these, raise :class:`DocumentError`.
 
     >>> decode_text("城市更新".encode("gbk"))
     '城市更新'
+    >>> decode_text("臺灣的軟體產業發展迅速，許多公司在國際市場上表現優異。".encode("big5"))
+    '臺灣的軟體產業發展迅速，許多公司在國際市場上表現優異。'
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -163,12 +171,12 @@ def decode_text(raw: bytes) -> str:
         raise DocumentError("binary file (contains NUL bytes)")
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = raw.decode("gb18030")
     except UnicodeDecodeError as error:
-        raise DocumentError("neither UTF-8 nor GB18030/GBK text") from error
+        if error.reason == "unexpected end of data":
+            return raw[: error.start].decode("utf-8-sig")
+    text = _decode_mixed_lines(raw) or _decode_chinese_legacy(raw)
+    if text is None:
+        raise DocumentError("not text: neither UTF-8, GB18030/GBK nor Big5")
     if _looks_binary(text):
         raise DocumentError("binary file (mostly control characters)")
     return text
@@ -177,6 +185,67 @@ def decode_text(raw: bytes) -> str:
 def _looks_binary(text: str) -> bool:
     controls = sum(1 for char in text[:4096] if ord(char) < 32 and char not in "\t\n\r\f")
     return controls > len(text[:4096]) // 100
+
+
+def _decode_chinese_legacy(raw: bytes) -> str | None:
+    """GB18030 or Big5, whichever gives the more plausible Chinese; GB18030 when both are equally so.
+
+    Both decoders accept most of each other's bytes and turn them into rare characters, so the choice is the
+    decoding with the larger share of common characters (GB2312 level 1 or Big5 level 1). This is written
+    here because charset-normalizer, tried first, cannot tell them apart on short text: it read 4-character
+    GBK strings as Big5.
+    """
+    candidates = []
+    for encoding in LEGACY_ENCODINGS:
+        try:
+            candidates.append(raw.decode(encoding))
+        except UnicodeDecodeError:
+            pass
+    return max(candidates, key=_common_character_share, default=None)
+
+
+def _common_character_share(text: str) -> float:
+    han = [char for char in text[:20000] if ord(char) >= 0x2E80][:2000]
+    if not han:
+        return 0.0
+    return sum(1 for char in han if _is_common_character(char)) / len(han)
+
+
+def _is_common_character(char: str) -> bool:
+    for encoding, first, last in (("gb2312", 0xB0, 0xD7), ("big5", 0xA4, 0xC6)):
+        try:
+            encoded = char.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if len(encoded) == 2 and first <= encoded[0] <= last:
+            return True
+    return False
+
+
+def _decode_mixed_lines(raw: bytes) -> str | None:
+    """Decode line by line when some lines are UTF-8 with non-ASCII text and others are not UTF-8 at all
+    (files concatenated from different sources); None if the file is not of that kind. The other lines are
+    taken to share one legacy encoding, detected on all of them together (a single short line is too
+    little to tell GBK from Big5)."""
+    lines = raw.split(b"\n")
+    utf8: dict[int, str] = {}
+    for number, line in enumerate(lines):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        # GBK bytes are now and then valid UTF-8 too, but then they decode to Latin and Greek letters
+        # ("目前为止" as "ĿǰΪֹ"), not to Chinese.
+        if line.isascii() or HAN.search(text):
+            utf8[number] = text
+    legacy_numbers = [number for number in range(len(lines)) if number not in utf8]
+    if not legacy_numbers or all(lines[number].isascii() for number in utf8):
+        return None
+    legacy = _decode_chinese_legacy(b"\n".join(lines[number] for number in legacy_numbers))
+    if legacy is None:
+        return None
+    decoded = dict(zip(legacy_numbers, legacy.split("\n")))
+    return "\n".join(utf8.get(number) or decoded.get(number, "") for number in range(len(lines)))
 
 
 def parse_document(text: str, name: str = "") -> Document:
