@@ -15,6 +15,7 @@ character offsets into the original text (which highlighting uses):
 
 from __future__ import annotations
 
+import importlib.metadata
 import logging
 import os
 import re
@@ -23,6 +24,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+
+# What the index records of how it was analysed; a change here means indexes must be rebuilt, because
+# query terms would no longer match the indexed ones. Bump the trailing number when the analysis changes.
+ANALYSIS_SIGNATURE = f"jieba {importlib.metadata.version('jieba')}, HMM off, search-mode sub-words, word parts, v1"
 
 # Han ideographs: CJK Unified Ideographs with extension A, compatibility ideographs, and extensions B-H.
 HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")

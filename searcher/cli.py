@@ -20,9 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from .index import SearcherIndexError
-from .library import Index
+from .library import Index, default_index_path
 from .query import QuerySyntaxError
 from .search import Hit, SearchResults
+from .sync import BATCH_SIZE
 
 app = typer.Typer(
     add_completion=False,
@@ -47,11 +48,13 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _display_path(path: str) -> str:
-    """A path relative to the current directory when it lies under it."""
+    """A path relative to the current directory when it lies under it, with control characters (a newline
+    in a file name) escaped so that it stays on one line."""
     try:
-        return str(Path(path).relative_to(Path.cwd()))
+        path = str(Path(path).relative_to(Path.cwd()))
     except ValueError:
-        return path
+        pass
+    return "".join(char if char.isprintable() or char == " " else ascii(char)[1:-1] for char in path)
 
 
 @app.command("index")
@@ -59,15 +62,16 @@ def index_command(
     folders: Annotated[list[Path], typer.Argument(help="Folders (or files) of articles to index.")],
     index: IndexOption = None,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another run updating the same index.")] = 0,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build a new index from scratch and swap it in when done.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Files per atomic commit.")] = BATCH_SIZE,
 ) -> None:
     """Build or update an index: add new articles, re-index changed ones, drop vanished ones.
 
     Example: searcher index seeds/ --index indexes/default
     """
-    try:
-        target = Index.open_or_create(index)
-    except SearcherIndexError as error:
-        raise _fail(str(error)) from None
+    target_path = index or default_index_path()
     progress = Progress(
         TextColumn("indexing"),
         BarColumn(),
@@ -78,17 +82,29 @@ def index_command(
         disable=not err.is_terminal,
     )
     task = progress.add_task("indexing", total=None)
+
+    def show_progress(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    def show_waiting() -> None:
+        err.print(Text(f"waiting up to {wait:g} s for another searcher index on {target_path}…", style="yellow"))
+
     try:
-        with progress, target:
-            report = target.update(
-                folders,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-                wait_seconds=wait,
-            )
+        with progress:
+            if rebuild:
+                target, report = Index.rebuild(target_path, folders, progress=show_progress, batch_size=batch_size)
+                target.close()
+            else:
+                with Index.open_or_create(target_path) as target:
+                    report = target.update(
+                        folders, progress=show_progress, wait_seconds=wait, on_wait=show_waiting, batch_size=batch_size
+                    )
     except FileNotFoundError as error:
         raise _fail(str(error), code=2) from None
     except SearcherIndexError as error:
         raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"cannot write the index at {target_path}: {error.strerror or error}; it keeps its last commit") from None
     except KeyboardInterrupt:
         raise _fail("interrupted: the index keeps what was committed; run the same command to finish", 130) from None
     for failure in report.failures:

@@ -18,6 +18,7 @@ import hashlib
 import html
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,8 +123,13 @@ def file_state(path: Path) -> FileState:
 def load_file(path: Path) -> ArticleFile:
     """Read a file's bytes and hash them; raise :class:`DocumentError` if it cannot be read."""
     try:
-        with path.open("rb") as handle:
-            state = _state_of(os.fstat(handle.fileno()))
+        # O_NONBLOCK: opening a FIFO (or a device) named like an article must not hang the whole run.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise DocumentError("not a regular file")
+            state = _state_of(info)
             raw = handle.read()
     except OSError as error:
         raise DocumentError(f"cannot read: {error.strerror or error}") from error
@@ -244,8 +250,9 @@ def _decode_mixed_lines(raw: bytes) -> str | None:
     legacy = _decode_chinese_legacy(b"\n".join(lines[number] for number in legacy_numbers))
     if legacy is None:
         return None
-    decoded = dict(zip(legacy_numbers, legacy.split("\n")))
-    return "\n".join(utf8.get(number) or decoded.get(number, "") for number in range(len(lines)))
+    # A newline byte is never part of a GBK or Big5 character, so the legacy lines split back one to one.
+    decoded = dict(zip(legacy_numbers, legacy.split("\n"), strict=True))
+    return "\n".join(utf8[number] if number in utf8 else decoded[number] for number in range(len(lines)))
 
 
 def parse_document(text: str, name: str = "") -> Document:

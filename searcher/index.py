@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,10 @@ class IndexNotFoundError(SearcherIndexError):
 
 class IndexLockedError(SearcherIndexError):
     pass
+
+
+class IndexFormatError(SearcherIndexError):
+    """An index built by an incompatible version of searcher."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +171,7 @@ class WhooshIndex:
     @classmethod
     def open(cls, path: Path | str) -> WhooshIndex:
         path = Path(path)
+        _recover_interrupted_swap(path)
         if not path.is_dir():
             raise IndexNotFoundError(f"no index at {path}: build one with `searcher index FOLDER --index {path}`")
         marker = path / MARKER_FILE
@@ -179,6 +185,7 @@ class WhooshIndex:
     @classmethod
     def open_or_create(cls, path: Path | str) -> WhooshIndex:
         path = Path(path)
+        _recover_interrupted_swap(path)
         if (path / MARKER_FILE).is_file() and whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
             return cls.open(path)
         if path.exists() and any(entry.name != MARKER_FILE for entry in path.iterdir()):
@@ -188,6 +195,29 @@ class WhooshIndex:
         # a new index that a kill interrupted, which the next run creates again.
         _write_marker(path / MARKER_FILE)
         return cls(path, whoosh.index.create_in(str(path), make_schema(), indexname=INDEX_NAME))
+
+    @classmethod
+    def create_replacement(cls, path: Path | str) -> WhooshIndex:
+        """A new, empty index beside ``path``, to be built and then swapped in with :meth:`replace`."""
+        staging = _sibling(Path(path), "rebuilding")
+        shutil.rmtree(staging, ignore_errors=True)
+        return cls.open_or_create(staging)
+
+    def replace(self, target: Path | str) -> WhooshIndex:
+        """Move this (replacement) index to ``target``, removing the index that was there; return it opened.
+
+        Two renames: the old index moves aside, then this one takes its place. A crash between them leaves
+        the old one aside, and opening ``target`` moves it back.
+        """
+        target = Path(target)
+        self.close()
+        aside = _sibling(target, "old")
+        shutil.rmtree(aside, ignore_errors=True)
+        if target.exists():
+            os.rename(target, aside)
+        os.rename(self.path, target)
+        shutil.rmtree(aside, ignore_errors=True)
+        return WhooshIndex.open(target)
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -215,14 +245,27 @@ class WhooshIndex:
             return files
 
     @contextmanager
-    def writer(self, wait_seconds: float = 0.0) -> Iterator[IndexWriter]:
-        """A batch of changes, committed atomically when the block ends and discarded if it raises."""
+    def writer(self, wait_seconds: float = 0.0, on_wait: Callable[[], None] | None = None) -> Iterator[IndexWriter]:
+        """A batch of changes, committed atomically when the block ends and discarded if it raises.
+
+        If another process holds the index's lock, wait up to ``wait_seconds`` for it, calling ``on_wait``
+        once when the waiting starts. The lock is an OS file lock, so a killed writer leaves none behind.
+        """
         try:
-            whoosh_writer = self._index.writer(limitmb=256, timeout=wait_seconds, delay=0.25)
-        except whoosh.index.LockError as error:
-            raise IndexLockedError(
-                f"{self.path} is being updated by another process: wait for it, or pass --wait SECONDS"
-            ) from error
+            whoosh_writer = self._index.writer(limitmb=256)
+        except whoosh.index.LockError:
+            if wait_seconds <= 0:
+                raise IndexLockedError(
+                    f"{self.path} is being updated by another process: wait for it, or pass --wait SECONDS"
+                ) from None
+            if on_wait:
+                on_wait()
+            try:
+                whoosh_writer = self._index.writer(limitmb=256, timeout=wait_seconds, delay=0.25)
+            except whoosh.index.LockError:
+                raise IndexLockedError(
+                    f"{self.path} was still being updated by another process after {wait_seconds:g} s"
+                ) from None
         writer = IndexWriter(whoosh_writer)
         try:
             yield writer
@@ -296,23 +339,44 @@ class IndexWriter:
 
 
 def _write_marker(marker: Path) -> None:
-    info = {"format": FORMAT_VERSION, "created": dt.datetime.now(dt.timezone.utc).isoformat()}
+    info = {
+        "format": FORMAT_VERSION,
+        "analysis": analysis.ANALYSIS_SIGNATURE,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(),
+    }
     temporary = marker.with_name(marker.name + ".tmp")
     temporary.write_text(json.dumps(info) + "\n", encoding="utf-8")
     os.replace(temporary, marker)
 
 
 def _check_marker(marker: Path) -> None:
+    """Refuse an index this version cannot read correctly: another format, or another analysis (whose
+    query terms would not match the indexed ones, giving wrong results rather than an error)."""
+    rebuild = f"rebuild it with `searcher index FOLDER --rebuild --index {marker.parent}`"
     try:
         info = json.loads(marker.read_text(encoding="utf-8"))
-        version = info["format"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise IndexNotFoundError(f"{marker} is unreadable: delete {marker.parent} and index again") from error
+        version, signature = info["format"], info["analysis"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise IndexFormatError(f"{marker} is unreadable or incomplete: {rebuild}") from None
     if version != FORMAT_VERSION:
-        raise IndexNotFoundError(
-            f"{marker.parent} was built in index format {version}, this searcher reads format "
-            f"{FORMAT_VERSION}: delete the folder and index again"
+        raise IndexFormatError(
+            f"{marker.parent} is in index format {version}, this searcher reads format {FORMAT_VERSION}: {rebuild}"
         )
+    if signature != analysis.ANALYSIS_SIGNATURE:
+        raise IndexFormatError(
+            f"{marker.parent} was analysed as {signature!r}, this searcher analyses as "
+            f"{analysis.ANALYSIS_SIGNATURE!r}: {rebuild}"
+        )
+
+
+def _sibling(path: Path, suffix: str) -> Path:
+    return path.with_name(f"{path.name}.{suffix}")
+
+
+def _recover_interrupted_swap(path: Path) -> None:
+    aside = _sibling(path, "old")
+    if not path.exists() and aside.is_dir():
+        os.rename(aside, path)
 
 
 def _stored_hit(fields: dict, score: float) -> StoredHit:

@@ -12,12 +12,12 @@ The command line is a thin layer over exactly these calls.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .index import IndexStats, WhooshIndex
 from .search import SearchResults, search
-from .sync import ProgressCallback, UpdateReport, update_index
+from .sync import BATCH_SIZE, ProgressCallback, UpdateReport, update_index
 
 DEFAULT_INDEX = Path("indexes", "default")
 
@@ -53,9 +53,34 @@ class Index:
         *,
         progress: ProgressCallback | None = None,
         wait_seconds: float = 0.0,
+        on_wait: Callable[[], None] | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> UpdateReport:
         """Index new and changed articles under ``sources``, drop vanished ones; see :func:`update_index`."""
-        return update_index(self.engine, sources, progress=progress, wait_seconds=wait_seconds)
+        return update_index(
+            self.engine, sources, progress=progress, wait_seconds=wait_seconds, on_wait=on_wait, batch_size=batch_size
+        )
+
+    @classmethod
+    def rebuild(
+        cls,
+        path: Path | str | None,
+        sources: Iterable[Path | str],
+        *,
+        progress: ProgressCallback | None = None,
+        batch_size: int = BATCH_SIZE,
+    ) -> tuple[Index, UpdateReport]:
+        """Build a new index of ``sources`` beside ``path`` and swap it in for the old one, which stays
+        searchable (and is kept if the build fails or is interrupted). Needed when an index was built by an
+        incompatible version of searcher."""
+        target = Path(path or default_index_path())
+        replacement = WhooshIndex.create_replacement(target)
+        try:
+            report = update_index(replacement, sources, progress=progress, batch_size=batch_size)
+        except BaseException:
+            replacement.close()
+            raise
+        return cls(replacement.replace(target)), report
 
     def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchResults:
         """Ranked hits for ``query`` with snippets; see :mod:`searcher.query` for the syntax."""

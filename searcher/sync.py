@@ -17,7 +17,7 @@ from pathlib import Path
 from .documents import ARTICLE_SUFFIXES, DocumentError, discover_files, document_from_file, file_state, load_file
 from .index import IndexedFile, IndexWriter, WhooshIndex
 
-CHECKPOINT_EVERY = 2000
+BATCH_SIZE = 2000
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while files are read and indexed."""
@@ -65,9 +65,17 @@ def update_index(
     *,
     progress: ProgressCallback | None = None,
     wait_seconds: float = 0.0,
-    checkpoint_every: int = CHECKPOINT_EVERY,
+    on_wait: Callable[[], None] | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> UpdateReport:
-    """Add, update and remove the articles under ``sources`` (folders, or single files)."""
+    """Add, update and remove the articles under ``sources`` (folders, or single files).
+
+    Each ``batch_size`` files are committed together, atomically. If another process is updating the index,
+    wait up to ``wait_seconds`` for it (``on_wait`` is called when waiting starts), else raise
+    :class:`~searcher.index.IndexLockedError`.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     started = time.perf_counter()
     roots = [Path(os.path.abspath(source)) for source in sources]
     for root in roots:
@@ -86,6 +94,9 @@ def update_index(
     pending: list[tuple[Path, IndexedFile | None]] = []
     for key, path in found.items():
         earlier = indexed.get(key)
+        if not _is_valid_text(key):
+            report.failures.append(Failure(ascii(key), "file name is not valid UTF-8: rename the file"))
+            continue
         try:
             state = file_state(path)
         except OSError as error:
@@ -100,9 +111,9 @@ def update_index(
     if progress:
         progress(done, len(pending))
     if vanished or pending:
-        batches = [pending[i : i + checkpoint_every] for i in range(0, len(pending), checkpoint_every)] or [[]]
+        batches = [pending[i : i + batch_size] for i in range(0, len(pending), batch_size)] or [[]]
         for number, batch in enumerate(batches):
-            with index.writer(wait_seconds) as writer:
+            with index.writer(wait_seconds, on_wait) as writer:
                 if number == 0:
                     for path in vanished:
                         writer.delete(path)
@@ -131,6 +142,15 @@ def _index_file(writer: IndexWriter, path: Path, earlier: IndexedFile | None, re
         report.added += 1
     else:
         report.updated += 1
+
+
+def _is_valid_text(name: str) -> bool:
+    """False for a file name with bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_under_any(path: str, roots: list[Path]) -> bool:

@@ -104,7 +104,7 @@ def test_checkpoints_commit_in_batches(tmp_path, folder):
     from searcher.sync import update_index
 
     with Index.open_or_create(tmp_path / "ix") as index:
-        report = update_index(index.engine, [folder], checkpoint_every=1)
+        report = update_index(index.engine, [folder], batch_size=1)
         assert report.added == 3
         assert index.stats().documents == 3
 
