@@ -14,6 +14,7 @@ Offsets are character offsets into the text passed in, so they point at its orig
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 FRAGMENT_CHARS = 110  # a fragment's target length, in characters
 MIN_FRAGMENT_CHARS = 60  # a shorter sentence is extended by its neighbours
 MAX_FRAGMENTS = 2
+MAX_ANCHORS = 100  # matches whose surroundings are considered for fragments
 ELLIPSIS = "…"
 
 _SENTENCE_END = re.compile(r"[。！？；!?;]+[”’」』）)]*|\n")
@@ -37,8 +39,9 @@ class Snippet:
     highlights: list[Span] = field(default_factory=list)
 
 
-def find_matches(text: str, terms: Sequence[str]) -> list[Span]:
-    """Every occurrence of any term in ``text``, ignoring case; where two overlap, the longer wins.
+def find_matches(text: str, terms: Sequence[str], end: int | None = None) -> list[Span]:
+    """Every occurrence of any term in ``text`` (or in ``text[:end]``), ignoring case; where two overlap,
+    the longer wins.
 
     A Latin or numeric term matches whole words only (``app`` does not match in ``apple``), but may stop
     at a change between letters and digits (``iphone`` matches in ``iPhone14``).
@@ -46,6 +49,7 @@ def find_matches(text: str, terms: Sequence[str]) -> list[Span]:
     >>> find_matches("城市更新与城市发展", ["城市", "城市更新"])
     [(0, 4), (5, 7)]
     """
+    text = text if end is None else text[:end]
     folded = text.lower()
     if len(folded) != len(text):  # a few characters change length when lowercased; keep offsets exact
         folded = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
@@ -84,12 +88,18 @@ def _is_latin_letter(char: str) -> bool:
 def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGMENTS) -> Snippet:
     """Up to ``max_fragments`` fragments of about :data:`FRAGMENT_CHARS` characters where the matches are
     densest, cut at sentence ends where possible, in text order, with ``…`` where text was left out. Line
-    breaks become spaces. With no match, the snippet is the start of the text."""
-    matches = find_matches(text, terms)
-    sentences = _sentences(text)
-    if not sentences:
+    breaks become spaces. With no match, the snippet is the start of the text.
+
+    Only the neighbourhoods of the first :data:`MAX_ANCHORS` matches are split into sentences and scored,
+    so the cost does not grow with the length of the article."""
+    matches = _first_matches(text, terms)
+    windows: list[_Window] = []
+    for start, end in _neighbourhoods(len(text), matches[:MAX_ANCHORS]):
+        sentences = _sentences(text, start, end)
+        nearby = matches[bisect.bisect_left(matches, (start, start)) : bisect.bisect_left(matches, (end, end))]
+        windows += [_window(text, sentences, i, nearby) for i in range(len(sentences))]
+    if not windows:
         return Snippet("")
-    windows = [_window(text, sentences, i, matches) for i in range(len(sentences))]
     windows = [window for window in windows if window.matches] or [windows[0]]
     chosen: list[_Window] = []
     # Most distinct words, then most matches, then the window whose first match comes earliest in it.
@@ -100,6 +110,37 @@ def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGM
             chosen.append(window)
     chosen.sort(key=lambda window: window.start)
     return _join(text, chosen, matches)
+
+
+def _first_matches(text: str, terms: Sequence[str]) -> list[Span]:
+    """The matches in a prefix of the text just long enough to hold the first MAX_ANCHORS of them and the
+    fragments around those: a long article full of a common word is not searched to its end."""
+    reach = 2 * FRAGMENT_CHARS + max((len(term) for term in terms), default=0)
+    end = 4096
+    while True:
+        matches = find_matches(text, terms, end)
+        if end >= len(text):
+            return matches
+        if len(matches) >= MAX_ANCHORS:
+            needed = matches[MAX_ANCHORS - 1][1] + reach
+            return matches if needed <= end else find_matches(text, terms, needed)
+        end *= 4
+
+
+def _neighbourhoods(length: int, anchors: list[Span]) -> list[Span]:
+    """Stretches of text around the anchors, wide enough for a fragment on either side, merged where they
+    overlap; the start of the text when there are no anchors."""
+    reach = 2 * FRAGMENT_CHARS
+    if not anchors:
+        return [(0, min(length, 3 * FRAGMENT_CHARS))]
+    merged: list[Span] = []
+    for start, end in anchors:
+        start, end = max(0, start - reach), min(length, end + reach)
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 @dataclass
@@ -115,15 +156,15 @@ class _Window:
         return self.matches[0][0] - self.start if self.matches else 0
 
 
-def _sentences(text: str) -> list[Span]:
+def _sentences(text: str, start: int, end: int) -> list[Span]:
+    """The sentences in ``text[start:end]`` (the first and last may be cut by the stretch's edges)."""
     spans = []
-    start = 0
-    for end_mark in _SENTENCE_END.finditer(text):
+    for end_mark in _SENTENCE_END.finditer(text, start, end):
         if end_mark.end() > start:
             spans.append((start, end_mark.end()))
         start = end_mark.end()
-    if start < len(text):
-        spans.append((start, len(text)))
+    if start < end:
+        spans.append((start, end))
     return [(s, e) for s, e in spans if text[s:e].strip()]
 
 

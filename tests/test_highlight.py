@@ -62,3 +62,14 @@ def test_without_a_match_the_snippet_is_the_beginning():
 
 def test_snippets_are_one_line():
     assert "\n" not in make_snippet(SEED_BODY, ["北京"]).text
+
+
+def test_long_texts_snippet_their_first_dense_matches_and_a_match_near_the_end():
+    late = "甲。" * 500_000 + "最后才出现城市更新。"
+    snippet = make_snippet(late, ["城市更新"])
+    assert highlighted(snippet) == ["城市更新"] and snippet.text.startswith(ELLIPSIS)
+    crowded = "城市更新与乡村振兴同步推进。" * 100_000
+    snippet = make_snippet(crowded, ["城市更新", "乡村振兴"])
+    assert snippet.text.startswith("城市更新与乡村振兴")
+    assert set(highlighted(snippet)) == {"城市更新", "乡村振兴"}
+    assert len(highlighted(snippet)) == snippet.text.count("城市更新") + snippet.text.count("乡村振兴")
