@@ -109,21 +109,21 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
     """Whoosh's view of :func:`searcher.analysis.index_analyzer` (and, for query-mode calls,
     :func:`~searcher.analysis.query_analyzer`).
 
-    The schema pickles analyzers into the index; only the profile name is pickled, so opening an index does
-    not load jieba, and the analyzers are built on first use.
+    The schema pickles analyzers into the index; this one pickles to nothing but its class name, so opening
+    an index does not load jieba, and the analyzers are built on first use.
     """
 
-    def __init__(self, profile: str = "index"):
-        self.profile = profile
-
     def __getstate__(self) -> dict:
-        return {"profile": self.profile}
+        return {}
 
     def __setstate__(self, state: dict) -> None:
-        self.profile = state["profile"]
+        pass
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SearcherAnalyzer) and other.profile == self.profile
+        return isinstance(other, SearcherAnalyzer)
+
+    def __hash__(self) -> int:
+        return hash(SearcherAnalyzer)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
@@ -144,7 +144,7 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
 
 
 def make_schema() -> whoosh.fields.Schema:
-    text_analyzer = SearcherAnalyzer("index")
+    text_analyzer = SearcherAnalyzer()
     return whoosh.fields.Schema(
         path=whoosh.fields.ID(unique=True, stored=True, sortable=True),
         title=whoosh.fields.TEXT(analyzer=text_analyzer, stored=True),
