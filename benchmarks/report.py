@@ -110,11 +110,11 @@ def format_table(rows: Sequence[Row]) -> str:
     right = (False, True, True, False)
 
     def format_line(cells: Sequence[str]) -> str:
-        gaps = (" " * (w - display_width(cell)) for cell, w in zip(cells, widths))
-        padded = (gap + cell if r else cell + gap for cell, gap, r in zip(cells, gaps, right))
+        gaps = (" " * (w - display_width(cell)) for cell, w in zip(cells, widths, strict=True))
+        padded = (gap + cell if r else cell + gap for cell, gap, r in zip(cells, gaps, right, strict=True))
         return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join("-" * (w + 1) + ":" if r else "-" * (w + 2) for w, r in zip(widths, right)) + "|"
+    rule = "|" + "|".join("-" * (w + 1) + ":" if r else "-" * (w + 2) for w, r in zip(widths, right, strict=True)) + "|"
     return "\n".join([format_line(lines[0]), rule, *(format_line(cells) for cells in lines[1:])])
 
 

@@ -165,4 +165,5 @@ def test_a_second_indexing_run_fails_cleanly_or_waits_with_wait(tmp_path):
         waited = searcher("index", str(SEEDS), "--index", "ix", "--wait", "30", cwd=tmp_path)
         holder.join()
         assert waited.returncode == 0, waited.stderr
+        assert "waiting up to 30 s for another searcher index on ix" in waited.stderr
         assert "1 added" in waited.stdout

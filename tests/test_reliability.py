@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -75,6 +77,41 @@ def test_a_full_disk_is_a_clear_error_and_the_old_index_stays(tmp_path, corpus_s
         f"searcher: cannot write the index at {index_path}: File too large; it keeps its last commit"
     ]
     assert documents_in(index_path) == 1
+
+
+def test_a_read_only_index_folder_is_a_clear_error_and_still_answers_queries(tmp_path):
+    index_path = tmp_path / "ix"
+    with Index.open_or_create(index_path) as index:
+        index.update([SEEDS])
+    extra = tmp_path / "more"
+    shutil.copytree(SEEDS, extra)
+    with read_only(index_path) as reason:
+        process = indexing(extra, index_path)
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 1
+        assert stderr.strip().splitlines() == [
+            f"searcher: cannot write the index at {index_path}: {reason}; it keeps its last commit"
+        ]
+        assert documents_in(index_path) == 1
+
+
+@contextlib.contextmanager
+def read_only(folder: Path):
+    """Make a folder read-only for this user; yield the error a write into it gives. Root ignores
+    permissions, so as root (as CI runs) the folder is made immutable, which binds root too."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(folder)], check=True)
+        try:
+            yield "Operation not permitted"
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        mode = folder.stat().st_mode
+        folder.chmod(0o555)
+        try:
+            yield "Permission denied"
+        finally:
+            folder.chmod(mode)
 
 
 def test_queries_see_the_last_commit_while_an_update_runs(tmp_path, corpus_sample):
