@@ -52,8 +52,16 @@ def search_with_highlights(
     searcher: whoosh.searching.Searcher, parser: whoosh.qparser.MultifieldParser, text: str
 ) -> list[tuple[str, str]]:
     """The top hits for ``text`` as ``(title, body highlights)``; Whoosh re-analyzes each body to highlight."""
-    results = searcher.search(parser.parse(text), limit=LIMIT)
-    return [(hit["title"], hit.highlights("body")) for hit in results]
+    return [(title, highlights) for _, title, highlights in ranked_hits(searcher, parser, text)]
+
+
+def ranked_hits(
+    searcher: whoosh.searching.Searcher, parser: whoosh.qparser.MultifieldParser, text: str, limit: int = LIMIT
+) -> list[tuple[str, str, str]]:
+    """The top ``limit`` hits for ``text`` as ``(path, title, body highlights)``, best first: what the
+    relevance evaluation ranks, at the cost a user's results page has (the highlights)."""
+    results = searcher.search(parser.parse(text), limit=limit)
+    return [(hit["path"], hit["title"], hit.highlights("body")) for hit in results]
 
 
 def main(argv: list[str]) -> int:

@@ -9,13 +9,17 @@ character offsets into the original text (which highlighting uses):
 
 >>> [(t.text, t.position, t.start, t.end) for t in index_analyzer()("城市更新 iPhone14")]
 [('城市', 0, 0, 2), ('更新', 0, 2, 4), ('城市更新', 0, 0, 4), ('iphone14', 1, 5, 13), ('iphone', 1, 5, 11), ('14', 1, 11, 13)]
->>> [t.text for t in query_analyzer()("城市更新 iPhone14")]
-['城市更新', 'iphone14']
+>>> [t.text for t in query_analyzer()("臺灣 ＩＰｈｏｎｅ１４")]
+['台湾', 'iphone14']
+
+Text is folded first (:mod:`searcher.folding`: width, case, traditional → simplified), and the offsets point
+back into the text as it was.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import itertools
 import logging
 import os
 import re
@@ -25,9 +29,14 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+from .folding import fold
+
 # What the index records of how it was analysed; a change here means indexes must be rebuilt, because
 # query terms would no longer match the indexed ones. Bump the trailing number when the analysis changes.
-ANALYSIS_SIGNATURE = f"jieba {importlib.metadata.version('jieba')}, HMM off, search-mode sub-words, word parts, v1"
+ANALYSIS_SIGNATURE = (
+    f"jieba {importlib.metadata.version('jieba')}, HMM off, search-mode sub-words, word parts, "
+    f"NFKC + lowercase + OpenCC {importlib.metadata.version('opencc')} t2s, character bigrams, v2"
+)
 
 # Han ideographs: CJK Unified Ideographs with extension A, compatibility ideographs, and extensions B-H.
 HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
@@ -178,17 +187,57 @@ class ChineseTokenizer(Tokenizer):
             position += 1
 
 
-class LowercaseFilter:
-    """Lowercase every token (Latin and full-width letters alike).
+class Folded:
+    """Run an analyzer on the folded text. Folding keeps the length, so offsets still point into the
+    original text.
 
-    >>> [t.text for t in LowercaseFilter()([Token("iPhone", 0, 0, 6)])]
-    ['iphone']
+    >>> [(t.text, t.start, t.end) for t in Folded(ChineseTokenizer())("……臺灣ＡＢＣ")]
+    [('台湾', 2, 4), ('abc', 4, 7)]
     """
 
-    def __call__(self, tokens: Iterable[Token]) -> TokenStream:
-        for token in tokens:
-            token.text = token.text.lower()
-            yield token
+    def __init__(self, analyzer: Callable[[str], TokenStream]):
+        self.analyzer = analyzer
+
+    def __call__(self, text: str) -> TokenStream:
+        return self.analyzer(fold(text))
+
+
+class CharNgramTokenizer(Tokenizer):
+    """Every character and every pair of neighbouring characters, spaces left out, at the position of the
+    first character: the n-gram field behind grep-exact recall. Any substring of the text is then a phrase
+    of these bigrams (or a single character), whatever the segmentation did with it.
+
+    >>> [(t.text, t.position) for t in CharNgramTokenizer()("座头 鲸")]
+    [('座', 0), ('座头', 0), ('头', 1), ('头鲸', 1), ('鲸', 2)]
+    """
+
+    def __call__(self, text: str) -> TokenStream:
+        for gram, position, start, end in char_ngrams(text):
+            yield Token(gram, position, start, end)
+
+
+def char_ngrams(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """``(gram, position, start, end)`` of :class:`CharNgramTokenizer`'s tokens, as plain tuples: the index
+    module feeds Whoosh from these directly, since a token object per n-gram costs more than indexing it."""
+    chars = [(index, char) for index, char in enumerate(text) if not char.isspace()]
+    for position, (index, char) in enumerate(chars):
+        yield char, position, index, index + 1
+        if position + 1 < len(chars):
+            following, second = chars[position + 1]
+            yield char + second, position, index, following + 1
+
+
+def ngram_terms(text: str) -> tuple[str, ...]:
+    """What the n-gram field is searched for to find ``text`` as a substring: its bigrams, in order (a
+    phrase), or the character itself. Text is folded, spaces dropped.
+
+    >>> ngram_terms("城市 更新"), ngram_terms("鲸")
+    (('城市', '市更', '更新'), ('鲸',))
+    """
+    chars = [char for char in fold(text) if not char.isspace()]
+    if len(chars) == 1:
+        return (chars[0],)
+    return tuple(first + second for first, second in itertools.pairwise(chars))
 
 
 class SubwordFilter:
@@ -246,14 +295,19 @@ class WordPartsFilter:
                     yield Token(part.group(), token.position, token.start + part.start(), token.start + part.end())
 
 
-def index_analyzer(segmenter: Segmenter | None = None) -> Analyzer:
-    """What the index stores: every word, its dictionary sub-words and compound parts, lowercased."""
+def index_analyzer(segmenter: Segmenter | None = None) -> Folded:
+    """What the word fields store: every word of the folded text, its dictionary sub-words and compound
+    parts."""
     segmenter = segmenter or default_segmenter()
-    return ChineseTokenizer(segmenter) | LowercaseFilter() | SubwordFilter(segmenter) | WordPartsFilter()
+    return Folded(ChineseTokenizer(segmenter) | SubwordFilter(segmenter) | WordPartsFilter())
 
 
-def query_analyzer(segmenter: Segmenter | None = None) -> Analyzer:
-    """What a query looks up: the words of its most probable segmentation, lowercased. Each of them is also
-    in the index, whether the article has it as a word or inside a longer one."""
-    segmenter = segmenter or default_segmenter()
-    return ChineseTokenizer(segmenter) | LowercaseFilter()
+def query_analyzer(segmenter: Segmenter | None = None) -> Folded:
+    """What a query looks up in the word fields: the words of the folded text's most probable segmentation.
+    Each of them is also in the index, whether the article has it as a word or inside a longer one."""
+    return Folded(ChineseTokenizer(segmenter or default_segmenter()))
+
+
+def ngram_analyzer() -> Folded:
+    """What the n-gram field stores: characters and bigrams of the folded text (see :func:`char_ngrams`)."""
+    return Folded(CharNgramTokenizer())

@@ -1,6 +1,6 @@
 """Highlighting: find a query's words in a text and cut a readable snippet around them.
 
-Matches are found by direct search for each query term in the stored text (case-insensitively), not by
+Matches are found by direct search for each query term in the folded stored text, not by
 re-running the analyzer over the whole body as Whoosh's highlighter does: the query's terms are known, and
 looking them up in a few kilobytes of text takes microseconds, while segmenting it again takes milliseconds.
 Offsets are character offsets into the text passed in, so they point at its original characters.
@@ -18,6 +18,8 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from .folding import fold
 
 FRAGMENT_CHARS = 110  # a fragment's target length, in characters
 MIN_FRAGMENT_CHARS = 60  # a shorter sentence is extended by its neighbours
@@ -40,49 +42,31 @@ class Snippet:
 
 
 def find_matches(text: str, terms: Sequence[str], end: int | None = None) -> list[Span]:
-    """Every occurrence of any term in ``text`` (or in ``text[:end]``), ignoring case; where two overlap,
-    the longer wins.
-
-    A Latin or numeric term matches whole words only (``app`` does not match in ``apple``), but may stop
-    at a change between letters and digits (``iphone`` matches in ``iPhone14``).
+    """Every occurrence of any term in ``text`` (or in ``text[:end]``), compared folded (case, width,
+    traditional and simplified; folding keeps offsets); where two overlap, the longer wins.
+    Like grep, a term matches inside a longer word, which is also how the n-gram field finds it.
 
     >>> find_matches("城市更新与城市发展", ["城市", "城市更新"])
     [(0, 4), (5, 7)]
+    >>> text = "臺灣的ｉＰｈｏｎｅ"
+    >>> [text[start:end] for start, end in find_matches(text, ["台湾", "iphone"])]
+    ['臺灣', 'ｉＰｈｏｎｅ']
     """
-    text = text if end is None else text[:end]
-    folded = text.lower()
-    if len(folded) != len(text):  # a few characters change length when lowercased; keep offsets exact
-        folded = "".join(char.lower() if len(char.lower()) == 1 else char for char in text)
+    folded = fold(text if end is None else text[:end])
     candidates: list[Span] = []
-    for term in {term.lower() for term in terms if term}:
+    for term in {fold(term) for term in terms if term}:
         start = folded.find(term)
         while start >= 0:
-            end = start + len(term)
-            if _is_boundary(folded, start) and _is_boundary(folded, end):
-                candidates.append((start, end))
+            candidates.append((start, start + len(term)))
             start = folded.find(term, start + 1)
     candidates.sort(key=lambda span: (span[0] - span[1], span[0]))
     taken: list[Span] = []
     covered: set[int] = set()
-    for start, end in candidates:
-        if not covered.intersection(range(start, end)):
-            taken.append((start, end))
-            covered.update(range(start, end))
+    for start, stop in candidates:
+        if not covered.intersection(range(start, stop)):
+            taken.append((start, stop))
+            covered.update(range(start, stop))
     return sorted(taken)
-
-
-def _is_boundary(text: str, at: int) -> bool:
-    """True if a match may start or end at ``at``: not between two letters or two digits."""
-    if at <= 0 or at >= len(text):
-        return True
-    before, after = text[at - 1], text[at]
-    if _is_latin_letter(before) and _is_latin_letter(after):
-        return False
-    return not (before.isdigit() and after.isdigit())
-
-
-def _is_latin_letter(char: str) -> bool:
-    return char.isalpha() and ord(char) < 0x2E80  # letters of alphabetic scripts, not CJK
 
 
 def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGMENTS) -> Snippet:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import analysis
 from .documents import Document
+from .folding import fold
 from .query import TEXT_FIELDS, And, Exact, Not, Or, Phrase, Query, Words
 
 with warnings.catch_warnings():
@@ -43,12 +44,17 @@ with warnings.catch_warnings():
     import whoosh.searching
     import whoosh.writing
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+# The n-gram field covers this much of a document (most articles are under 20,000 characters): past it, a
+# huge document is still found by its words, but its n-grams would cost hundreds of MB while it is indexed.
+MAX_GRAM_CHARS = 200_000
 MARKER_FILE = "searcher.json"
 INDEX_NAME = "MAIN"
 
-# Query-time field weights: a word in the title counts for more than the same word in the body.
-FIELD_BOOSTS = {"title": 2.5, "body": 1.0}
+# Query-time field weights: a word in the title counts for more than the same word in the body, and a match
+# of the n-gram field alone (a substring that is no word of the article) for less than either.
+FIELD_BOOSTS = {"title": 2.5, "body": 1.0, "grams": 0.3}
 
 
 class SearcherIndexError(Exception):
@@ -106,33 +112,46 @@ class IndexStats:
 
 
 class SearcherAnalyzer(whoosh.analysis.Analyzer):
-    """Whoosh's view of :func:`searcher.analysis.index_analyzer` (and, for query-mode calls,
-    :func:`~searcher.analysis.query_analyzer`).
+    """Whoosh's view of our analyzers: ``kind="words"`` is :func:`searcher.analysis.index_analyzer` (and, for
+    query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="grams"`` is
+    :func:`~searcher.analysis.ngram_analyzer`.
 
-    The schema pickles analyzers into the index; this one pickles to nothing but its class name, so opening
-    an index does not load jieba, and the analyzers are built on first use.
+    The schema pickles analyzers into the index; this one pickles to its kind alone, so opening an index
+    does not load jieba, and the analyzers are built on first use.
     """
 
+    def __init__(self, kind: str = "words"):
+        self.kind = kind
+
     def __getstate__(self) -> dict:
-        return {}
+        return {"kind": self.kind}
 
     def __setstate__(self, state: dict) -> None:
-        pass
+        self.kind = state["kind"]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SearcherAnalyzer)
+        return isinstance(other, SearcherAnalyzer) and other.kind == self.kind
 
     def __hash__(self) -> int:
-        return hash(SearcherAnalyzer)
+        return hash((SearcherAnalyzer, self.kind))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        analyzer = analysis.query_analyzer() if mode == "query" else analysis.index_analyzer()
         token = whoosh.analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        if self.kind == "grams":
+            # The same n-grams as analysis.ngram_analyzer(), without a token object each.
+            for gram, position, start, end in analysis.char_ngrams(fold(value)):
+                token.text = gram
+                token.pos = start_pos + position
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+                yield token
+            return
+        analyzer = analysis.query_analyzer() if mode == "query" else analysis.index_analyzer()
         for ours in analyzer(value):
             token.text = ours.text
-            token.boost = 1.0
-            token.stopped = False
             if keeporiginal:
                 token.original = ours.text
             if positions:
@@ -144,11 +163,13 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
 
 
 def make_schema() -> whoosh.fields.Schema:
-    text_analyzer = SearcherAnalyzer()
+    words = SearcherAnalyzer("words")
     return whoosh.fields.Schema(
         path=whoosh.fields.ID(unique=True, stored=True, sortable=True),
-        title=whoosh.fields.TEXT(analyzer=text_analyzer, stored=True),
-        body=whoosh.fields.TEXT(analyzer=text_analyzer, stored=True),
+        title=whoosh.fields.TEXT(analyzer=words, stored=True),
+        body=whoosh.fields.TEXT(analyzer=words, stored=True),
+        # Characters and bigrams of title and body: finds any substring, whatever the segmentation did.
+        grams=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("grams")),
         author=whoosh.fields.ID(stored=True),
         categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         date=whoosh.fields.DATETIME(sortable=True),
@@ -317,6 +338,7 @@ class IndexWriter:
             "path": document.path,
             "title": document.title,
             "body": document.body,
+            "grams": f"{document.title}\n{document.body}"[:MAX_GRAM_CHARS],
             "author": document.author,
             "categories": ",".join(category.replace(",", " ") for category in document.categories),
             "_stored_categories": document.categories,
@@ -397,13 +419,18 @@ def _translate(node: Query) -> whoosh.query.Query:
     """Our query tree as a Whoosh query."""
     if isinstance(node, Words):
         fields = (node.field,) if node.field else TEXT_FIELDS
-        required = _all_of([_in_any_field(fields, token) for token in node.tokens])
-        if len(node.tokens) == 1:
-            return required
-        # All words are required; where they also stand together, as typed, the document ranks higher.
-        return whoosh.query.AndMaybe(required, _phrase(fields, node.tokens))
+        words = _all_of([_in_any_field(fields, token) for token in node.tokens])
+        if len(node.tokens) > 1:
+            # All words are required; where they also stand together, as typed, the document ranks higher.
+            words = whoosh.query.AndMaybe(words, _phrase(fields, node.tokens))
+        if node.field or not node.text:
+            return words
+        return whoosh.query.Or([words, _substring(node.text)])
     if isinstance(node, Phrase):
-        return _phrase((node.field,) if node.field else TEXT_FIELDS, node.tokens)
+        fields = (node.field,) if node.field else TEXT_FIELDS
+        if node.field or not node.text:
+            return _phrase(fields, node.tokens)
+        return whoosh.query.AndMaybe(_substring(node.text), _phrase(fields, node.tokens))
     if isinstance(node, Exact):
         return whoosh.query.Term(node.field, node.value)
     if isinstance(node, And):
@@ -428,6 +455,15 @@ def _phrase(fields: tuple[str, ...], tokens: tuple[str, ...]) -> whoosh.query.Qu
         return _in_any_field(fields, tokens[0])
     phrases = [whoosh.query.Phrase(field, list(tokens), boost=FIELD_BOOSTS[field]) for field in fields]
     return phrases[0] if len(phrases) == 1 else whoosh.query.Or(phrases)
+
+
+def _substring(text: str) -> whoosh.query.Query:
+    """Documents whose title or body contain ``text`` (folded), through the n-gram field."""
+    grams = analysis.ngram_terms(text)
+    boost = FIELD_BOOSTS["grams"]
+    if len(grams) == 1:
+        return whoosh.query.Term("grams", grams[0], boost=boost)
+    return whoosh.query.Phrase("grams", list(grams), boost=boost)
 
 
 def _all_of(queries: list[whoosh.query.Query]) -> whoosh.query.Query:

@@ -7,8 +7,8 @@ Syntax: words are all required (``城市 更新``); ``"城市更新"`` is a phra
 either; ``-word`` or ``NOT word`` excludes; parentheses group; ``title:``, ``body:``, ``author:`` and
 ``category:`` restrict a part to one field (the last two match the whole value).
 
->>> parse_query('北京 "城市更新" -住房 author:证券时报网')
-And(children=(Words(tokens=('北京',), field=None), Words(tokens=('城市更新',), field=None), Not(child=Words(tokens=('住房',), field=None)), Exact(field='author', value='证券时报网')))
+>>> parse_query('北京 "城市的更新" -住房 author:证券时报网')
+And(children=(Words(tokens=('北京',), field=None, text='北京'), Phrase(tokens=('城市', '的', '更新'), field=None, text='城市的更新'), Not(child=Words(tokens=('住房',), field=None, text='住房')), Exact(field='author', value='证券时报网')))
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from .analysis import Analyzer, query_analyzer
+from .folding import fold
 
 MAX_QUERY_CHARS = 2000
 MAX_NESTING = 32
@@ -37,18 +38,22 @@ class QuerySyntaxError(ValueError):
 
 @dataclass(frozen=True)
 class Words:
-    """All of these terms, in a text field or any text field (``field=None``); adjacent ones rank higher."""
+    """Text the user typed as one run: all of its words, in a text field or any (``field=None``), adjacent
+    ones ranking higher; or, in any field, the run itself as a substring (``text``, folded, without spaces),
+    so that nothing grep would find is missed."""
 
     tokens: tuple[str, ...]
     field: str | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """These terms next to each other, in this order."""
+    """A quoted run: exactly this text as a substring (``text``), its words ranking the matches."""
 
     tokens: tuple[str, ...]
     field: str | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,9 +232,7 @@ class _Parser:
         tokens = tuple(token.text for token in self.analyzer(text))
         if not tokens:
             return None
-        if len(tokens) == 1:
-            node = Words
-        return node(tokens, field)
+        return node(tokens, field, "".join(fold(text).split()))
 
 
 def _combine(node: type[And] | type[Or], children: tuple[Query, ...]) -> Query | None:
@@ -256,8 +259,8 @@ def relaxed_query(tree: Query) -> Query | None:
     ``北京 城市更新 -住房`` relaxes to ``(北京 OR 城市更新) -住房``; phrases, fields and groups stay required.
     Searching ranks the documents that match all words first, then those that match only this.
 
-    >>> relaxed_query(Words(("北京", "城市更新")))
-    Or(children=(Words(tokens=('北京',), field=None), Words(tokens=('城市更新',), field=None)))
+    >>> relaxed_query(Words(("北京", "城市更新"), text="北京城市更新"))
+    Or(children=(Words(tokens=('北京',), field=None, text=''), Words(tokens=('城市更新',), field=None, text='')))
     """
     parts = tree.children if isinstance(tree, And) else (tree,)
     optional: list[Query] = []
@@ -289,7 +292,6 @@ def _collect_terms(tree: Query, terms: set[str]) -> None:
             _collect_terms(child, terms)
     elif isinstance(tree, (Words, Phrase)) and (tree.field is None or tree.field in TEXT_FIELDS):
         terms.update(tree.tokens)
-        # The typed text as a whole, without spaces and punctuation, so a match of all of it is one highlight.
-        joined = "".join(tree.tokens)
-        if len(tree.tokens) > 1 and joined:
-            terms.add(joined)
+        # The typed run as a whole, so that a match of all of it is one highlight.
+        if tree.text:
+            terms.add(tree.text)

@@ -71,6 +71,6 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_committed_index(tmp_path, corpus_sam
     wait_until_writing(index_path, process)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert_usable_with(index_path, documents=1)

@@ -20,39 +20,49 @@ from searcher.query import (
 )
 
 
+def word(text: str, *tokens: str, field: str | None = None) -> Words:
+    """The node for one typed run: its words (``text`` itself when none are given) and the run."""
+    return Words(tokens or (text,), field, text)
+
+
 def test_a_chinese_run_is_segmented_into_required_words():
-    assert parse_query("北京城市更新") == Words(("北京", "城市更新"))
+    assert parse_query("北京城市更新") == word("北京城市更新", "北京", "城市更新")
 
 
 def test_space_separated_words_are_all_required():
-    assert parse_query("北京  城市更新") == And((Words(("北京",)), Words(("城市更新",))))
+    assert parse_query("北京  城市更新") == And((word("北京"), word("城市更新")))
 
 
 def test_quotes_make_a_phrase_in_ascii_and_chinese_quotes():
-    expected = Phrase(("城市", "的", "更新"))
+    expected = Phrase(("城市", "的", "更新"), None, "城市的更新")
     assert parse_query('"城市的更新"') == expected
     assert parse_query("“城市的更新”") == expected
+    assert parse_query('"城市 更新"') == Phrase(("城市", "更新"), None, "城市更新")
+
+
+def test_runs_are_folded():
+    assert parse_query("臺灣ＰＹＴＨＯＮ") == word("台湾python", "台湾", "python")
 
 
 def test_or_not_and_parentheses():
-    assert parse_query("北京 OR 上海") == Or((Words(("北京",)), Words(("上海",))))
-    assert parse_query("城市 -住房") == And((Words(("城市",)), Not(Words(("住房",)))))
+    assert parse_query("北京 OR 上海") == Or((word("北京"), word("上海")))
+    assert parse_query("城市 -住房") == And((word("城市"), Not(word("住房"))))
     assert parse_query("城市 NOT 住房") == parse_query("城市 -住房")
-    assert parse_query("(北京 OR 上海) 更新") == And((Or((Words(("北京",)), Words(("上海",)))), Words(("更新",))))
+    assert parse_query("(北京 OR 上海) 更新") == And((Or((word("北京"), word("上海"))), word("更新")))
 
 
 def test_fields():
-    assert parse_query("title:城市") == Words(("城市",), field="title")
+    assert parse_query("title:城市") == word("城市", field="title")
     assert parse_query("author:证券时报网") == Exact("author", "证券时报网")
     assert parse_query("category:要闻") == Exact("categories", "要闻")
-    assert parse_query('title:"城市的更新"') == Phrase(("城市", "的", "更新"), field="title")
+    assert parse_query('title:"城市的更新"') == Phrase(("城市", "的", "更新"), "title", "城市的更新")
 
 
 def test_operator_words_inside_text_are_plain_words():
-    assert parse_query("ANDROID") == Words(("android",))
-    assert parse_query("or") == Words(("or",))
-    assert parse_query("A-B") == Words(("a-b",))
-    assert parse_query("https://github.com") == Words(("https", "github.com"))
+    assert parse_query("ANDROID") == word("android")
+    assert parse_query("or") == word("or")
+    assert parse_query("A-B") == word("a-b")
+    assert parse_query("https://github.com") == word("https://github.com", "https", "github.com")
 
 
 @pytest.mark.parametrize(
@@ -86,7 +96,7 @@ def test_relaxed_query_keeps_filters_and_exclusions_required():
     relaxed = relaxed_query(tree)
     assert relaxed == And(
         (
-            Not(Words(("住房",))),
+            Not(word("住房")),
             Exact("author", "证券时报网"),
             Or((Words(("北京",)), Words(("城市更新",)))),
         )

@@ -1,0 +1,101 @@
+"""The two engines as the evaluations query them: every match of a query, or its ranked first page.
+
+Both engines answer through the same small interface, so the recall and relevance scripts run one code
+path for each. A query the engine rejects is an *error*, reported as such and scored as finding nothing,
+rather than a crash: the point is to count how often that happens.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+from searcher import Index, QuerySyntaxError
+
+from . import naive
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An engine's answer to one query."""
+
+    paths: list[str]  # absolute paths, best first
+    error: str | None = None  # why the engine rejected the query; None if it ran
+    milliseconds: float = 0.0  # wall time of the call
+
+
+class Retriever(Protocol):
+    """What the evaluations ask of an engine."""
+
+    name: ClassVar[str]
+
+    def every_match(self, text: str) -> Answer:
+        """All documents that match ``text``, unranked as far as the caller cares (no snippets needed)."""
+
+    def first_page(self, text: str, limit: int) -> Answer:
+        """The top ``limit`` hits, with the snippets or highlights a results page shows (timed)."""
+
+
+class SearcherRetriever:
+    """searcher through its library API, ``Index.search``, which makes a snippet for every hit it returns."""
+
+    name = "searcher"
+
+    def __init__(self, index: Index, documents: int):
+        self.index = index
+        self.documents = documents  # a limit that covers every document in the index
+
+    def every_match(self, text: str) -> Answer:
+        return self._search(text, self.documents)
+
+    def first_page(self, text: str, limit: int) -> Answer:
+        return self._search(text, limit)
+
+    def _search(self, text: str, limit: int) -> Answer:
+        started = time.perf_counter()
+        try:
+            results = self.index.search(text, limit=limit)
+        except QuerySyntaxError as error:
+            return Answer([], f"{type(error).__name__}: {error}", _since(started))
+        paths = [os.path.abspath(hit.path) for hit in results.hits]
+        if results.total > len(paths) and limit >= self.documents:
+            return Answer(paths, f"{results.total} matches but only {len(paths)} returned", _since(started))
+        return Answer(paths, None, _since(started))
+
+
+class BaselineRetriever:
+    """The naive baseline: Whoosh's ``MultifieldParser`` and searcher, with ``hit.highlights`` on the page."""
+
+    name = "baseline"
+
+    def __init__(self, index: naive.whoosh.index.Index):
+        self.index = index
+        self.searcher = index.searcher()
+        self.parser = naive.make_parser(index.schema)
+
+    def every_match(self, text: str) -> Answer:
+        started = time.perf_counter()
+        try:
+            results = self.searcher.search(self.parser.parse(text), limit=None)
+            paths = [os.path.abspath(hit["path"]) for hit in results]
+        except Exception as error:  # noqa: BLE001 - any failure of the baseline's parser or search is counted
+            return Answer([], f"{type(error).__name__}: {error}", _since(started))
+        return Answer(paths, None, _since(started))
+
+    def first_page(self, text: str, limit: int) -> Answer:
+        started = time.perf_counter()
+        try:
+            hits = naive.ranked_hits(self.searcher, self.parser, text, limit)
+        except Exception as error:  # noqa: BLE001 - as above
+            return Answer([], f"{type(error).__name__}: {error}", _since(started))
+        return Answer([os.path.abspath(path) for path, _, _ in hits], None, _since(started))
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.index.close()
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
