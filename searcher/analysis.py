@@ -26,7 +26,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .folding import fold
@@ -293,6 +293,45 @@ class WordPartsFilter:
             for part in parts:
                 if len(part.group()) > 1:
                     yield Token(part.group(), token.position, token.start + part.start(), token.start + part.end())
+
+
+@lru_cache(maxsize=4)
+def index_tokens(text: str) -> tuple[Token, ...]:
+    """The word tokens of ``text`` (default segmenter), remembered for the last few texts: the word fields
+    and the pinyin fields of one document all read them, and segmenting a body once is costly enough."""
+    return tuple(index_analyzer()(text))
+
+
+@lru_cache(maxsize=200_000)
+def pinyin_of(word: str) -> tuple[str, str] | None:
+    """The full pinyin (toneless, joined) and the initials of a Chinese word, or None for a word that is
+    not all Han characters. pypinyin reads the word as a whole, so 银行 is yinhang and 行长 hangzhang.
+
+    >>> pinyin_of("城市更新"), pinyin_of("银行"), pinyin_of("iphone")
+    (('chengshigengxin', 'csgx'), ('yinhang', 'yh'), None)
+    """
+    if not HAN_RUN.fullmatch(word):
+        return None
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(word, style=Style.NORMAL, errors="ignore")
+    if len(syllables) != len(word):
+        return None
+    return "".join(syllables), "".join(syllable[0] for syllable in syllables)
+
+
+def words_spelled(title: str, body: str, spellings: list[str]) -> list[str]:
+    """The words of a document whose pinyin or initials are among ``spellings``: what a pinyin query
+    matched, to highlight."""
+    wanted = set(spellings)
+    return sorted(
+        {
+            token.text
+            for text in (title, body)
+            for token in index_tokens(text)
+            if (spelled := pinyin_of(token.text)) and wanted.intersection(spelled)
+        }
+    )
 
 
 def index_analyzer(segmenter: Segmenter | None = None) -> Folded:

@@ -23,7 +23,7 @@ from pathlib import Path
 from . import analysis
 from .documents import Document
 from .folding import fold
-from .query import TEXT_FIELDS, And, Exact, Not, Or, Phrase, Query, Words
+from .query import TEXT_FIELDS, And, Exact, Not, Or, Phrase, Pinyin, Query, Words
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4's sources hold invalid string escapes and an `is` comparison with a literal, which warn
@@ -54,7 +54,7 @@ INDEX_NAME = "MAIN"
 
 # Query-time field weights: a word in the title counts for more than the same word in the body, and a match
 # of the n-gram field alone (a substring that is no word of the article) for less than either.
-FIELD_BOOSTS = {"title": 2.5, "body": 1.0, "grams": 0.3}
+FIELD_BOOSTS = {"title": 2.5, "body": 1.0, "grams": 0.3, "pinyin": 1.0, "initials": 0.5}
 
 
 class SearcherIndexError(Exception):
@@ -114,7 +114,8 @@ class IndexStats:
 class SearcherAnalyzer(whoosh.analysis.Analyzer):
     """Whoosh's view of our analyzers: ``kind="words"`` is :func:`searcher.analysis.index_analyzer` (and, for
     query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="grams"`` is
-    :func:`~searcher.analysis.ngram_analyzer`.
+    :func:`~searcher.analysis.ngram_analyzer`, ``"pinyin"`` and ``"initials"`` spell the words of
+    ``"words"`` (:func:`~searcher.analysis.pinyin_of`).
 
     The schema pickles analyzers into the index; this one pickles to its kind alone, so opening an index
     does not load jieba, and the analyzers are built on first use.
@@ -140,6 +141,18 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
         token = whoosh.analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
         token.stopped = False
+        if self.kind in ("pinyin", "initials"):
+            # The pinyin, or the initials, of each word the word fields hold for this text.
+            which = 0 if self.kind == "pinyin" else 1
+            for ours in analysis.index_tokens(value):
+                spelled = analysis.pinyin_of(ours.text)
+                if spelled:
+                    token.text = spelled[which]
+                    token.pos = start_pos + ours.position
+                    token.startchar = start_char + ours.start
+                    token.endchar = start_char + ours.end
+                    yield token
+            return
         if self.kind == "grams":
             # The same n-grams as analysis.ngram_analyzer(), without a token object each.
             for gram, position, start, end in analysis.char_ngrams(fold(value)):
@@ -149,8 +162,8 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
                 token.endchar = start_char + end
                 yield token
             return
-        analyzer = analysis.query_analyzer() if mode == "query" else analysis.index_analyzer()
-        for ours in analyzer(value):
+        tokens = analysis.query_analyzer()(value) if mode == "query" else analysis.index_tokens(value)
+        for ours in tokens:
             token.text = ours.text
             if keeporiginal:
                 token.original = ours.text
@@ -170,6 +183,9 @@ def make_schema() -> whoosh.fields.Schema:
         body=whoosh.fields.TEXT(analyzer=words, stored=True),
         # Characters and bigrams of title and body: finds any substring, whatever the segmentation did.
         grams=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("grams")),
+        # The pinyin and the initials of the body's words (chengshigengxin, csgx for 城市更新).
+        pinyin=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("pinyin"), phrase=False),
+        initials=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("initials"), phrase=False),
         author=whoosh.fields.ID(stored=True),
         categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         date=whoosh.fields.DATETIME(sortable=True),
@@ -339,6 +355,9 @@ class IndexWriter:
             "title": document.title,
             "body": document.body,
             "grams": f"{document.title}\n{document.body}"[:MAX_GRAM_CHARS],
+            # The body itself, the same string: its word tokens are then segmented once for all fields.
+            "pinyin": document.body,
+            "initials": document.body,
             "author": document.author,
             "categories": ",".join(category.replace(",", " ") for category in document.categories),
             "_stored_categories": document.categories,
@@ -431,6 +450,10 @@ def _translate(node: Query) -> whoosh.query.Query:
         if node.field or not node.text:
             return _phrase(fields, node.tokens)
         return whoosh.query.AndMaybe(_substring(node.text), _phrase(fields, node.tokens))
+    if isinstance(node, Pinyin):
+        return whoosh.query.Or(
+            [whoosh.query.Term(field, node.text, boost=FIELD_BOOSTS[field]) for field in ("pinyin", "initials")]
+        )
     if isinstance(node, Exact):
         return whoosh.query.Term(node.field, node.value)
     if isinstance(node, And):

@@ -29,6 +29,7 @@ FIELD_NAMES = ("title", "body", "author", "category")
 OPEN_QUOTES = '"“'
 CLOSE_QUOTES = '"”'
 _SPECIAL = set('"“”()')
+_PINYIN_RUN = re.compile(r"[a-z]{2,}")
 _FIELD_PREFIX = re.compile(r"([A-Za-z_]+):(.*)", re.DOTALL)
 
 
@@ -57,6 +58,13 @@ class Phrase:
 
 
 @dataclass(frozen=True)
+class Pinyin:
+    """Words spelled in pinyin (``chengshigengxin``) or by their initials (``csgx``)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Exact:
     """A metadata field equal to a value (``author:证券时报网``, ``category:要闻``)."""
 
@@ -79,7 +87,7 @@ class Not:
     child: Query
 
 
-Query = Words | Phrase | Exact | And | Or | Not
+Query = Words | Phrase | Pinyin | Exact | And | Or | Not
 
 
 @dataclass(frozen=True)
@@ -273,6 +281,35 @@ def relaxed_query(tree: Query) -> Query | None:
     if len(optional) < 2:
         return None
     return _combine(And, (*required, Or(tuple(optional))))
+
+
+def with_pinyin(tree: Query) -> Query | None:
+    """The query with each run of Latin letters also read as pinyin, or None if it has no such run.
+
+    Searching uses it only when the query as typed finds nothing, so pinyin never competes with, or ranks
+    above, matches of what was typed; and a query in Chinese characters is never turned into pinyin, so two
+    different words that sound alike (景点, 经典) never match each other.
+
+    >>> with_pinyin(parse_query("chengshi gengxin"))
+    And(children=(Or(children=(Words(tokens=('chengshi',), field=None, text='chengshi'), Pinyin(text='chengshi'))), Or(children=(Words(tokens=('gengxin',), field=None, text='gengxin'), Pinyin(text='gengxin')))))
+    """
+    if isinstance(tree, Words) and tree.field is None and _PINYIN_RUN.fullmatch(tree.text):
+        return Or((tree, Pinyin(tree.text)))
+    if isinstance(tree, (And, Or)):
+        children = [with_pinyin(child) for child in tree.children]
+        if all(child is None for child in children):
+            return None
+        return type(tree)(tuple(new or old for new, old in zip(children, tree.children, strict=True)))
+    return None
+
+
+def pinyin_terms(tree: Query) -> list[str]:
+    """The pinyin spellings a query looks for."""
+    if isinstance(tree, Pinyin):
+        return [tree.text]
+    if isinstance(tree, (And, Or)):
+        return [text for child in tree.children for text in pinyin_terms(child)]
+    return []
 
 
 def highlight_terms(tree: Query) -> list[str]:

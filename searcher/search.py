@@ -12,9 +12,10 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
+from .analysis import words_spelled
 from .highlight import Snippet, highlight_text, make_snippet
 from .index import StoredHit, WhooshIndex
-from .query import And, Not, highlight_terms, parse_query, relaxed_query
+from .query import And, Not, Query, highlight_terms, parse_query, pinyin_terms, relaxed_query, with_pinyin
 
 
 @dataclass
@@ -70,6 +71,21 @@ def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> S
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
     tree = parse_query(text)
+    total, stored = _ranked(index, tree, limit, offset)
+    terms = highlight_terms(tree)
+    spelled = with_pinyin(tree) if total == 0 else None
+    if spelled is not None:
+        # Nothing matches the letters as typed: read them as pinyin (see query.with_pinyin).
+        total, stored = _ranked(index, spelled, limit, offset)
+        pinyin = pinyin_terms(spelled)
+        hits = [_make_hit(hit, terms + words_spelled(hit.title, hit.body, pinyin), full) for hit, full in stored]
+    else:
+        hits = [_make_hit(hit, terms, matched_all) for hit, matched_all in stored]
+    return SearchResults(text, total, hits, (time.perf_counter() - started) * 1000, offset)
+
+
+def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int) -> tuple[int, list[tuple[StoredHit, bool]]]:
+    """The total and the requested page: documents with all the words, then those with only some."""
     strict = index.search(tree, limit=limit, offset=offset)
     stored = [(hit, True) for hit in strict.hits]
     total = strict.total
@@ -82,9 +98,7 @@ def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> S
         partial = index.search(rest, limit=rest_limit, offset=rest_offset)
         stored.extend((hit, False) for hit in partial.hits)
         total += partial.total
-    terms = highlight_terms(tree)
-    hits = [_make_hit(hit, terms, matched_all) for hit, matched_all in stored]
-    return SearchResults(text, total, hits, (time.perf_counter() - started) * 1000, offset)
+    return total, stored
 
 
 def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool) -> Hit:

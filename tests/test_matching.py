@@ -19,6 +19,7 @@ ARTICLES = {
     "tokens.md": ("型号", "<p>iPhone14、RTX4090、v9.6.0、股票601939，邮件 press@example.com，网址 github.com/xitu。</p>"),
     "tutorial.md": ("Python入门教程", "<p>从零开始学习编程语言。</p>"),
     "function.md": ("说明", "<p>这是在北京的会议，他说了很多的话。</p>"),
+    "scenic.md": ("旅游", "<p>这个景点很有名。</p>"),
 }
 
 
@@ -93,3 +94,35 @@ def test_highlights_point_at_the_original_characters(index):
     assert "臺灣" in [hit.snippet.text[s:e] for s, e in hit.snippet.highlights]
     hit = index.search("abc123").hits[0]
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.highlights] == ["ＡＢＣ１２３"]
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory) -> Index:
+    from .helpers import SEEDS
+
+    index = Index.open_or_create(tmp_path_factory.mktemp("ix") / "seed")
+    index.update([SEEDS])
+    yield index
+    index.close()
+
+
+@pytest.mark.parametrize("query", ["chengshi gengxin", "chengshigengxin", "csgx", "ChengShiGengXin"])
+def test_pinyin_and_initials_find_chinese_and_highlight_it(seed_index, query):
+    results = seed_index.search(query)
+    assert results.total == 1
+    hit = results.hits[0]
+    words = {hit.snippet.text[s:e] for s, e in hit.snippet.highlights}
+    assert words and words <= {"城市更新", "城市", "更新"}
+
+
+def test_pinyin_uses_the_phrase_dictionary(seed_index):
+    hit = seed_index.search("yinhang").hits[0]
+    assert "银行" in {hit.snippet.text[s:e] for s, e in hit.snippet.highlights}
+
+
+def test_pinyin_never_replaces_what_was_typed(index):
+    # A Latin word that occurs as typed is matched as typed, not as pinyin.
+    assert found(index, "python") == {"width.md", "tutorial.md"}
+    # Chinese is never turned into pinyin: 经典 (jingdian) does not find 景点 (jingdian).
+    assert found(index, "经典") == set()
+    assert found(index, "jingdian") == {"scenic.md"}
