@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import searcher
-from searcher import Index, SearcherIndexError
+from searcher import Index
 from searcher import analysis as searcher_analysis
 from searcher import index as searcher_index
 
@@ -84,16 +84,21 @@ def entry(work: Path, dataset: str, engine: str, key: str) -> Path:
 def open_searcher(work: Path, dataset: str, folder: Path, *, rebuild: bool) -> Index:
     """searcher's index of ``folder``, brought up to date with ``update``; opened, for the caller to close.
 
-    An index this searcher refuses to open (another format or analysis: it is being developed while these
-    evaluations run) is deleted and built again, as ``--rebuild`` would.
+    A cached index this searcher cannot open is deleted and built again, as ``--rebuild`` would: searcher is
+    developed while these evaluations run, and an index of an earlier version may be refused (another format
+    or analysis: :class:`~searcher.SearcherIndexError`) or fail to load at all (a pickled schema whose
+    classes changed). A new index that cannot be opened is an error.
     """
     path = entry(work, dataset, "searcher", searcher_key(folder))
     if rebuild:
         shutil.rmtree(path, ignore_errors=True)
     try:
         index = Index.open_or_create(path)
-    except SearcherIndexError as error:
-        progress(f"searcher: cannot use the cached index ({error}); building it again")
+    except Exception as error:  # SearcherIndexError, or anything else an unreadable cache entry raises
+        if not path.exists():
+            raise
+        reason = str(error).splitlines()[0] if str(error) else ""
+        progress(f"searcher: cannot use the cached index ({type(error).__name__}: {reason}); building it again")
         shutil.rmtree(path, ignore_errors=True)
         index = Index.open_or_create(path)
     progress(f"searcher: updating the index of {folder} at {path}")

@@ -58,6 +58,7 @@ class Outcome:
 
     probe: Probe
     found: int  # relevant articles it returned
+    extra: int  # articles it returned that are not relevant (a sanity check: returning everything is no recall)
     error: str | None
 
     @property
@@ -80,7 +81,8 @@ def make_probes(news: News, count: int, seed: int) -> list[Probe]:
         while text is None:
             text = substring_of_runs(rng, runs[rng.randrange(len(documents))], length)
         needle = fold(text)
-        truth = frozenset(document.path for document, haystack in zip(documents, folded) if needle in haystack)
+        truth = frozenset(document.path for document, haystack in zip(documents, folded, strict=True)
+                          if needle in haystack)
         probes.append(Probe(text, truth))
     return probes
 
@@ -91,7 +93,8 @@ def run_probes(retriever: Retriever, probes: Sequence[Probe]) -> list[Outcome]:
     outcomes = []
     for probe in probes:
         answer = retriever.every_match(probe.text)
-        outcomes.append(Outcome(probe, len(probe.truth.intersection(answer.paths)), answer.error))
+        found = len(probe.truth.intersection(answer.paths))
+        outcomes.append(Outcome(probe, found, len(set(answer.paths)) - found, answer.error))
     return outcomes
 
 
@@ -126,6 +129,7 @@ def render(news: News, probes: Sequence[Probe], results: dict[str, list[Outcome]
                                higher_is_better=True))
     rows += [
         count_row("queries with complete recall", sum(o.complete for o in base), sum(o.complete for o in ours), n),
+        Row("returned, not in the truth (pairs)", f"{sum(o.extra for o in base):,}", f"{sum(o.extra for o in ours):,}"),
         count_row("queries rejected (errors)", sum(o.error is not None for o in base),
                   sum(o.error is not None for o in ours), n),
         *latency_rows(f"query, {PAGE} hits + snippets,", latencies["baseline"], latencies["searcher"]),

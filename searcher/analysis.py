@@ -19,6 +19,7 @@ back into the text as it was.
 from __future__ import annotations
 
 import importlib.metadata
+import io
 import itertools
 import logging
 import os
@@ -92,15 +93,17 @@ class Segmenter:
     """jieba, loaded lazily and once, with its dictionary cache in searcher's cache folder.
 
     A separate ``jieba.Tokenizer`` per segmenter (not jieba's global one), so that segmenters with different
-    dictionaries never share state. The first ``cut`` costs jieba's dictionary load (≈0.7 s from the
-    cache file, more when the cache has to be built); every later one is fast.
+    user dictionaries (jieba's format: ``word [frequency] [tag]`` per line, added to the main dictionary)
+    never share state. The first ``cut`` costs jieba's dictionary load (≈0.7 s from the cache file, more
+    when the cache has to be built); every later one is fast.
 
     >>> Segmenter().cut("北京城市更新联盟成立")
     ['北京', '城市更新', '联盟', '成立']
     """
 
-    def __init__(self, dictionary: Path | None = None):
-        self.dictionary = dictionary
+    def __init__(self, user_dictionary: Path | None = None):
+        # Read now (it is small), load later: the file may move before the first cut (an index swapped in).
+        self.user_words = user_dictionary.read_bytes() if user_dictionary else None
         self._jieba = None
         self._lock = threading.Lock()
 
@@ -108,7 +111,7 @@ class Segmenter:
         if self._jieba is None:
             with self._lock:
                 if self._jieba is None:
-                    self._jieba = _load_jieba(self.dictionary)
+                    self._jieba = _load_jieba(self.user_words)
         return self._jieba
 
     def cut(self, han_text: str) -> list[str]:
@@ -125,16 +128,19 @@ class Segmenter:
         return bool(self._tokenizer().FREQ.get(text))
 
 
-def _load_jieba(dictionary: Path | None):
+def _load_jieba(user_words: bytes | None):
     import jieba
 
     # jieba logs its dictionary loading at DEBUG level to stderr; a CLI must not print that.
     jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer(str(dictionary)) if dictionary else jieba.Tokenizer()
+    tokenizer = jieba.Tokenizer()
     cache_dir = cache_folder()
     if cache_dir is not None:
         tokenizer.tmp_dir = str(cache_dir)
     tokenizer.initialize()
+    if user_words is not None:
+        # A file object, not a path: given a path, jieba opens the file and never closes it.
+        tokenizer.load_userdict(io.BytesIO(user_words))
     return tokenizer
 
 
@@ -157,6 +163,26 @@ def cache_folder() -> Path | None:
 @cache
 def default_segmenter() -> Segmenter:
     return Segmenter()
+
+
+_SEGMENTERS: dict[str, Segmenter] = {}
+
+
+def register_user_dictionary(checksum: str, path: Path) -> None:
+    """Make the user dictionary with this checksum available to :func:`segmenter_for` in this process."""
+    if checksum not in _SEGMENTERS:
+        _SEGMENTERS[checksum] = Segmenter(path)
+
+
+def segmenter_for(checksum: str | None) -> Segmenter:
+    """The segmenter of an index: the default one, or one with the user dictionary of that checksum (an
+    index records the checksum, so that its queries segment exactly as its articles were)."""
+    if checksum is None:
+        return default_segmenter()
+    try:
+        return _SEGMENTERS[checksum]
+    except KeyError:
+        raise LookupError(f"user dictionary {checksum} is not registered") from None
 
 
 class ChineseTokenizer(Tokenizer):
@@ -295,11 +321,21 @@ class WordPartsFilter:
                     yield Token(part.group(), token.position, token.start + part.start(), token.start + part.end())
 
 
+CACHED_TEXT_CHARS = 200_000
+
+
+def index_tokens(text: str, segmenter: Segmenter | None = None) -> Iterable[Token]:
+    """The word tokens of ``text``, remembered for the last few texts: the word fields and the pinyin
+    fields of one document all read them, and segmenting a body once is costly enough. A text longer than
+    :data:`CACHED_TEXT_CHARS` is streamed instead, so that its tokens are never all in memory at once."""
+    if len(text) > CACHED_TEXT_CHARS:
+        return index_analyzer(segmenter)(text)
+    return _remembered_index_tokens(text, segmenter)
+
+
 @lru_cache(maxsize=4)
-def index_tokens(text: str) -> tuple[Token, ...]:
-    """The word tokens of ``text`` (default segmenter), remembered for the last few texts: the word fields
-    and the pinyin fields of one document all read them, and segmenting a body once is costly enough."""
-    return tuple(index_analyzer()(text))
+def _remembered_index_tokens(text: str, segmenter: Segmenter | None) -> tuple[Token, ...]:
+    return tuple(index_analyzer(segmenter)(text))
 
 
 @lru_cache(maxsize=200_000)
@@ -320,7 +356,7 @@ def pinyin_of(word: str) -> tuple[str, str] | None:
     return "".join(syllables), "".join(syllable[0] for syllable in syllables)
 
 
-def words_spelled(title: str, body: str, spellings: list[str]) -> list[str]:
+def words_spelled(title: str, body: str, spellings: list[str], segmenter: Segmenter | None = None) -> list[str]:
     """The words of a document whose pinyin or initials are among ``spellings``: what a pinyin query
     matched, to highlight."""
     wanted = set(spellings)
@@ -328,7 +364,7 @@ def words_spelled(title: str, body: str, spellings: list[str]) -> list[str]:
         {
             token.text
             for text in (title, body)
-            for token in index_tokens(text)
+            for token in index_tokens(text, segmenter)
             if (spelled := pinyin_of(token.text)) and wanted.intersection(spelled)
         }
     )

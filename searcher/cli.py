@@ -66,10 +66,16 @@ def index_command(
         bool, typer.Option("--rebuild", help="Build a new index from scratch and swap it in when done.")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Files per atomic commit.")] = BATCH_SIZE,
+    userdict: Annotated[
+        Path | None, typer.Option(help="Extra words for jieba (its format: word [freq] [tag] per line), kept with the index.")
+    ] = None,
+    synonyms: Annotated[
+        Path | None, typer.Option(help="Synonym groups, one per line (浙大 浙江大学), kept with the index.")
+    ] = None,
 ) -> None:
     """Build or update an index: add new articles, re-index changed ones, drop vanished ones.
 
-    Example: searcher index seeds/ --index indexes/default
+    Example: searcher index seeds/ --index indexes/default --userdict words.txt --synonyms synonyms.txt
     """
     target_path = index or default_index_path()
     progress = Progress(
@@ -92,13 +98,18 @@ def index_command(
     try:
         with progress:
             if rebuild:
-                target, report = Index.rebuild(target_path, folders, progress=show_progress, batch_size=batch_size)
-                target.close()
+                target, report = Index.rebuild(
+                    target_path, folders, progress=show_progress, batch_size=batch_size, user_dictionary=userdict
+                )
             else:
-                with Index.open_or_create(target_path) as target:
+                target = Index.open_or_create(target_path, user_dictionary=userdict)
+            with target:
+                if not rebuild:
                     report = target.update(
                         folders, progress=show_progress, wait_seconds=wait, on_wait=show_waiting, batch_size=batch_size
                     )
+                if synonyms:
+                    target.set_synonyms(synonyms)
     except FileNotFoundError as error:
         raise _fail(str(error), code=2) from None
     except SearcherIndexError as error:
@@ -133,6 +144,8 @@ def query_command(
         target = Index.open(index)
     except SearcherIndexError as error:
         raise _fail(str(error)) from None
+    for warning in target.warnings:
+        err.print(Text(f"searcher: warning: {warning}", style="yellow"), soft_wrap=True)
     with target:
         if text != "-":
             try:

@@ -11,6 +11,7 @@ Only the classic Whoosh API is used, so both ``Whoosh`` 2.7.4 and its maintained
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -46,10 +47,13 @@ with warnings.catch_warnings():
 
 FORMAT_VERSION = 2
 
-# The n-gram field covers this much of a document (most articles are under 20,000 characters): past it, a
-# huge document is still found by its words, but its n-grams would cost hundreds of MB while it is indexed.
-MAX_GRAM_CHARS = 200_000
+# The n-gram and pinyin fields cover this much of a document (most articles are under 20,000 characters):
+# past it, a huge document is still found by its words, but those fields would cost hundreds of MB while it
+# is indexed.
+MAX_SHADOW_CHARS = analysis.CACHED_TEXT_CHARS
 MARKER_FILE = "searcher.json"
+USER_DICTIONARY_FILE = "userdict.txt"
+SYNONYMS_FILE = "synonyms.txt"
 INDEX_NAME = "MAIN"
 
 # Query-time field weights: a word in the title counts for more than the same word in the body, and a match
@@ -121,20 +125,22 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
     does not load jieba, and the analyzers are built on first use.
     """
 
-    def __init__(self, kind: str = "words"):
+    def __init__(self, kind: str = "words", dictionary: str | None = None):
         self.kind = kind
+        self.dictionary = dictionary  # checksum of the index's user dictionary, if it has one
 
     def __getstate__(self) -> dict:
-        return {"kind": self.kind}
+        return {"kind": self.kind, "dictionary": self.dictionary}
 
     def __setstate__(self, state: dict) -> None:
         self.kind = state["kind"]
+        self.dictionary = state["dictionary"]
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, SearcherAnalyzer) and other.kind == self.kind
+        return isinstance(other, SearcherAnalyzer) and (other.kind, other.dictionary) == (self.kind, self.dictionary)
 
     def __hash__(self) -> int:
-        return hash((SearcherAnalyzer, self.kind))
+        return hash((SearcherAnalyzer, self.kind, self.dictionary))
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
@@ -144,7 +150,7 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
         if self.kind in ("pinyin", "initials"):
             # The pinyin, or the initials, of each word the word fields hold for this text.
             which = 0 if self.kind == "pinyin" else 1
-            for ours in analysis.index_tokens(value):
+            for ours in analysis.index_tokens(value, analysis.segmenter_for(self.dictionary)):
                 spelled = analysis.pinyin_of(ours.text)
                 if spelled:
                     token.text = spelled[which]
@@ -162,7 +168,11 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
                 token.endchar = start_char + end
                 yield token
             return
-        tokens = analysis.query_analyzer()(value) if mode == "query" else analysis.index_tokens(value)
+        segmenter = analysis.segmenter_for(self.dictionary)
+        if mode == "query":
+            tokens = analysis.query_analyzer(segmenter)(value)
+        else:
+            tokens = analysis.index_tokens(value, segmenter)
         for ours in tokens:
             token.text = ours.text
             if keeporiginal:
@@ -175,8 +185,9 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
             yield token
 
 
-def make_schema() -> whoosh.fields.Schema:
-    words = SearcherAnalyzer("words")
+def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
+    """The fields of an index; ``dictionary``: the checksum of its user dictionary, if it has one."""
+    words = SearcherAnalyzer("words", dictionary)
     return whoosh.fields.Schema(
         path=whoosh.fields.ID(unique=True, stored=True, sortable=True),
         title=whoosh.fields.TEXT(analyzer=words, stored=True),
@@ -184,8 +195,8 @@ def make_schema() -> whoosh.fields.Schema:
         # Characters and bigrams of title and body: finds any substring, whatever the segmentation did.
         grams=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("grams")),
         # The pinyin and the initials of the body's words (chengshigengxin, csgx for 城市更新).
-        pinyin=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("pinyin"), phrase=False),
-        initials=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("initials"), phrase=False),
+        pinyin=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("pinyin", dictionary), phrase=False),
+        initials=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("initials", dictionary), phrase=False),
         author=whoosh.fields.ID(stored=True),
         categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         date=whoosh.fields.DATETIME(sortable=True),
@@ -198,12 +209,38 @@ def make_schema() -> whoosh.fields.Schema:
 
 
 class WhooshIndex:
-    """A searcher index in a folder on disk."""
+    """A searcher index in a folder on disk.
 
-    def __init__(self, path: Path, whoosh_index: whoosh.index.Index):
+    Besides Whoosh's files the folder holds ``searcher.json`` (format, analysis, user dictionary checksum),
+    and copies of the user dictionary and the synonyms it was given, so that queries segment and expand
+    exactly as the index was built, wherever the original files went.
+    """
+
+    def __init__(self, path: Path, whoosh_index: whoosh.index.Index, info: dict):
         self.path = path
         self._index = whoosh_index
         self._searcher = None
+        self.dictionary_checksum: str | None = (info.get("user_dictionary") or {}).get("checksum")
+        self.warnings: list[str] = []
+        if self.dictionary_checksum is not None:
+            self._register_user_dictionary(info["user_dictionary"])
+
+    @property
+    def segmenter(self) -> analysis.Segmenter:
+        """The segmenter this index was built with (its user dictionary, if any)."""
+        return analysis.segmenter_for(self.dictionary_checksum)
+
+    def _register_user_dictionary(self, recorded: dict) -> None:
+        stored = self.path / USER_DICTIONARY_FILE
+        if not stored.is_file() or _checksum(stored) != self.dictionary_checksum:
+            raise IndexFormatError(f"{stored} is missing or changed: rebuild the index with --rebuild --userdict FILE")
+        analysis.register_user_dictionary(self.dictionary_checksum, stored)
+        source = Path(recorded.get("source", ""))
+        if source.is_file() and _checksum(source) != self.dictionary_checksum:
+            self.warnings.append(
+                f"the user dictionary {source} changed since {self.path} was built, which still segments with "
+                f"the old one: rebuild with `searcher index FOLDER --rebuild --userdict {source}`"
+            )
 
     @classmethod
     def open(cls, path: Path | str) -> WhooshIndex:
@@ -216,29 +253,66 @@ class WhooshIndex:
             raise IndexNotFoundError(
                 f"{path} is not a searcher index: build one with `searcher index FOLDER --index {path}`"
             )
-        _check_marker(marker)
-        return cls(path, whoosh.index.open_dir(str(path), indexname=INDEX_NAME))
+        info = _check_marker(marker)
+        return cls(path, whoosh.index.open_dir(str(path), indexname=INDEX_NAME), info)
 
     @classmethod
-    def open_or_create(cls, path: Path | str) -> WhooshIndex:
+    def open_or_create(cls, path: Path | str, user_dictionary: Path | None = None) -> WhooshIndex:
+        """Open the index at ``path``, or create it (with ``user_dictionary`` added to jieba's). An existing
+        index built with another user dictionary is refused: its words would not match the new ones."""
         path = Path(path)
         _recover_interrupted_swap(path)
         if (path / MARKER_FILE).is_file() and whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
-            return cls.open(path)
+            index = cls.open(path)
+            wanted = _checksum(user_dictionary) if user_dictionary else index.dictionary_checksum
+            if wanted != index.dictionary_checksum:
+                index.close()
+                raise IndexFormatError(
+                    f"{path} was built with another user dictionary: to segment with {user_dictionary}, rebuild "
+                    f"it with `searcher index FOLDER --rebuild --userdict {user_dictionary} --index {path}`"
+                )
+            return index
         if path.exists() and any(entry.name != MARKER_FILE for entry in path.iterdir()):
             raise IndexNotFoundError(f"{path} is not empty and holds no searcher index: choose another --index")
         path.mkdir(parents=True, exist_ok=True)
+        info: dict = {}
+        if user_dictionary is not None:
+            try:
+                shutil.copyfile(user_dictionary, path / USER_DICTIONARY_FILE)
+            except OSError as error:
+                raise IndexNotFoundError(f"cannot read the user dictionary {user_dictionary}: {error.strerror}") from None
+            checksum = _checksum(path / USER_DICTIONARY_FILE)
+            info["user_dictionary"] = {"checksum": checksum, "source": str(Path(user_dictionary).resolve())}
         # The marker first, then Whoosh's table of contents: a folder with the marker and no contents yet is
         # a new index that a kill interrupted, which the next run creates again.
-        _write_marker(path / MARKER_FILE)
-        return cls(path, whoosh.index.create_in(str(path), make_schema(), indexname=INDEX_NAME))
+        _write_marker(path / MARKER_FILE, info)
+        checksum = (info.get("user_dictionary") or {}).get("checksum")
+        whoosh_index = whoosh.index.create_in(str(path), make_schema(checksum), indexname=INDEX_NAME)
+        return cls(path, whoosh_index, info)
 
     @classmethod
-    def create_replacement(cls, path: Path | str) -> WhooshIndex:
+    def create_replacement(cls, path: Path | str, user_dictionary: Path | None = None) -> WhooshIndex:
         """A new, empty index beside ``path``, to be built and then swapped in with :meth:`replace`."""
         staging = _sibling(Path(path), "rebuilding")
         shutil.rmtree(staging, ignore_errors=True)
-        return cls.open_or_create(staging)
+        return cls.open_or_create(staging, user_dictionary)
+
+    def synonyms_text(self) -> str:
+        """The synonyms file given to this index, or "" if none."""
+        try:
+            return (self.path / SYNONYMS_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def set_synonyms(self, source: Path) -> None:
+        """Keep a copy of a synonyms file with the index (queries expand with it from now on)."""
+        try:
+            text = source.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise IndexNotFoundError(f"cannot read the synonyms file {source}: {error}") from None
+        temporary = self.path / (SYNONYMS_FILE + ".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, self.path / SYNONYMS_FILE)
 
     def replace(self, target: Path | str) -> WhooshIndex:
         """Move this (replacement) index to ``target``, removing the index that was there; return it opened.
@@ -248,6 +322,9 @@ class WhooshIndex:
         """
         target = Path(target)
         self.close()
+        kept_synonyms = target / SYNONYMS_FILE
+        if kept_synonyms.is_file() and not (self.path / SYNONYMS_FILE).exists():
+            shutil.copyfile(kept_synonyms, self.path / SYNONYMS_FILE)
         aside = _sibling(target, "old")
         shutil.rmtree(aside, ignore_errors=True)
         if target.exists():
@@ -354,10 +431,10 @@ class IndexWriter:
             "path": document.path,
             "title": document.title,
             "body": document.body,
-            "grams": f"{document.title}\n{document.body}"[:MAX_GRAM_CHARS],
+            "grams": _bounded(f"{document.title}\n{document.body}"),
             # The body itself, the same string: its word tokens are then segmented once for all fields.
-            "pinyin": document.body,
-            "initials": document.body,
+            "pinyin": _bounded(document.body),
+            "initials": _bounded(document.body),
             "author": document.author,
             "categories": ",".join(category.replace(",", " ") for category in document.categories),
             "_stored_categories": document.categories,
@@ -379,18 +456,27 @@ class IndexWriter:
         self._writer.commit()
 
 
-def _write_marker(marker: Path) -> None:
+def _checksum(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _bounded(text: str) -> str:
+    return text if len(text) <= MAX_SHADOW_CHARS else text[:MAX_SHADOW_CHARS]
+
+
+def _write_marker(marker: Path, extra: dict) -> None:
     info = {
         "format": FORMAT_VERSION,
         "analysis": analysis.ANALYSIS_SIGNATURE,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(),
+        **extra,
     }
     temporary = marker.with_name(marker.name + ".tmp")
     temporary.write_text(json.dumps(info) + "\n", encoding="utf-8")
     os.replace(temporary, marker)
 
 
-def _check_marker(marker: Path) -> None:
+def _check_marker(marker: Path) -> dict:
     """Refuse an index this version cannot read correctly: another format, or another analysis (whose
     query terms would not match the indexed ones, giving wrong results rather than an error)."""
     rebuild = f"rebuild it with `searcher index FOLDER --rebuild --index {marker.parent}`"
@@ -408,6 +494,7 @@ def _check_marker(marker: Path) -> None:
             f"{marker.parent} was analysed as {signature!r}, this searcher analyses as "
             f"{analysis.ANALYSIS_SIGNATURE!r}: {rebuild}"
         )
+    return info
 
 
 def _sibling(path: Path, suffix: str) -> Path:

@@ -43,9 +43,21 @@ class Index:
         return cls(WhooshIndex.open(path or default_index_path()))
 
     @classmethod
-    def open_or_create(cls, path: Path | str | None = None) -> Index:
-        """Open the index at ``path``, creating an empty one if the folder is missing or empty."""
-        return cls(WhooshIndex.open_or_create(path or default_index_path()))
+    def open_or_create(cls, path: Path | str | None = None, *, user_dictionary: Path | str | None = None) -> Index:
+        """Open the index at ``path``, creating an empty one if the folder is missing or empty, whose
+        segmentation adds the words of ``user_dictionary`` (jieba's format) to jieba's dictionary."""
+        dictionary = Path(user_dictionary) if user_dictionary else None
+        return cls(WhooshIndex.open_or_create(path or default_index_path(), dictionary))
+
+    @property
+    def warnings(self) -> list[str]:
+        """Things a user should know about this index (a user dictionary that changed since the build)."""
+        return self.engine.warnings
+
+    def set_synonyms(self, path: Path | str) -> None:
+        """Expand queries with the synonym groups of this file (one group per line: ``浙大 浙江大学``); the
+        index keeps a copy."""
+        self.engine.set_synonyms(Path(path))
 
     def update(
         self,
@@ -69,12 +81,13 @@ class Index:
         *,
         progress: ProgressCallback | None = None,
         batch_size: int = BATCH_SIZE,
+        user_dictionary: Path | str | None = None,
     ) -> tuple[Index, UpdateReport]:
         """Build a new index of ``sources`` beside ``path`` and swap it in for the old one, which stays
         searchable (and is kept if the build fails or is interrupted). Needed when an index was built by an
         incompatible version of searcher."""
         target = Path(path or default_index_path())
-        replacement = WhooshIndex.create_replacement(target)
+        replacement = WhooshIndex.create_replacement(target, Path(user_dictionary) if user_dictionary else None)
         try:
             report = update_index(replacement, sources, progress=progress, batch_size=batch_size)
         except BaseException:

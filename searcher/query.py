@@ -96,14 +96,32 @@ class _Lexeme:
     text: str = ""
 
 
-def parse_query(text: str, analyzer: Analyzer | None = None) -> Query:
-    """Parse and analyze a query; raise :class:`QuerySyntaxError` if it is malformed or finds nothing."""
+def parse_synonyms(text: str) -> dict[str, tuple[str, ...]]:
+    """A synonyms file: one group per line (``浙大 浙江大学``), words separated by spaces or commas, ``#`` for
+    comments. Maps each folded word to the other words of its group.
+
+    >>> parse_synonyms("# 学校\\n浙大 浙江大学\\n北大, 北京大学")["浙大"]
+    ('浙江大学',)
+    """
+    groups: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        words = [fold(word) for word in re.split(r"[\s,，]+", line.split("#", 1)[0]) if word]
+        for word in words:
+            groups[word] = tuple(other for other in words if other != word)
+    return groups
+
+
+def parse_query(
+    text: str, analyzer: Analyzer | None = None, synonyms: dict[str, tuple[str, ...]] | None = None
+) -> Query:
+    """Parse and analyze a query; raise :class:`QuerySyntaxError` if it is malformed or finds nothing.
+    A run that is one of the ``synonyms`` (see :func:`parse_synonyms`) also finds the others of its group."""
     if len(text) > MAX_QUERY_CHARS:
         raise QuerySyntaxError(f"query too long ({len(text)} characters, at most {MAX_QUERY_CHARS})")
     lexemes = _lex(text)
     if not lexemes:
         raise QuerySyntaxError("empty query")
-    parser = _Parser(lexemes, analyzer or query_analyzer())
+    parser = _Parser(lexemes, analyzer or query_analyzer(), synonyms or {})
     tree = parser.parse()
     if tree is None:
         raise QuerySyntaxError(f"nothing to search for in {text.strip()!r} (no words, only punctuation)")
@@ -164,10 +182,11 @@ def _find_any(text: str, chars: str, start: int) -> int:
 class _Parser:
     """Recursive descent over the lexemes: or := and (OR and)*; and := unary+; unary := NOT unary | atom."""
 
-    def __init__(self, lexemes: list[_Lexeme], analyzer: Analyzer):
+    def __init__(self, lexemes: list[_Lexeme], analyzer: Analyzer, synonyms: dict[str, tuple[str, ...]]):
         self.lexemes = lexemes
         self.at = 0
         self.analyzer = analyzer
+        self.synonyms = synonyms
 
     def parse(self) -> Query | None:
         tree = self._or(field=None, depth=0)
@@ -237,6 +256,14 @@ class _Parser:
         if field in EXACT_FIELDS:
             value = text.strip()
             return Exact(EXACT_FIELDS[field], value) if value else None
+        run = "".join(fold(text).split())
+        typed = self._run(node, text, field)
+        if typed is None or run not in self.synonyms:
+            return typed
+        alternatives = [self._run(Words, synonym, field) for synonym in self.synonyms[run]]
+        return Or((typed, *(alternative for alternative in alternatives if alternative is not None)))
+
+    def _run(self, node: type[Words] | type[Phrase], text: str, field: str | None) -> Query | None:
         tokens = tuple(token.text for token in self.analyzer(text))
         if not tokens:
             return None

@@ -12,10 +12,20 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
-from .analysis import words_spelled
+from .analysis import query_analyzer, words_spelled
 from .highlight import Snippet, highlight_text, make_snippet
 from .index import StoredHit, WhooshIndex
-from .query import And, Not, Query, highlight_terms, parse_query, pinyin_terms, relaxed_query, with_pinyin
+from .query import (
+    And,
+    Not,
+    Query,
+    highlight_terms,
+    parse_query,
+    parse_synonyms,
+    pinyin_terms,
+    relaxed_query,
+    with_pinyin,
+)
 
 
 @dataclass
@@ -70,7 +80,7 @@ def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> S
     started = time.perf_counter()
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
-    tree = parse_query(text)
+    tree = parse_query(text, query_analyzer(index.segmenter), parse_synonyms(index.synonyms_text()))
     total, stored = _ranked(index, tree, limit, offset)
     terms = highlight_terms(tree)
     spelled = with_pinyin(tree) if total == 0 else None
@@ -78,7 +88,10 @@ def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> S
         # Nothing matches the letters as typed: read them as pinyin (see query.with_pinyin).
         total, stored = _ranked(index, spelled, limit, offset)
         pinyin = pinyin_terms(spelled)
-        hits = [_make_hit(hit, terms + words_spelled(hit.title, hit.body, pinyin), full) for hit, full in stored]
+        hits = [
+            _make_hit(hit, terms + words_spelled(hit.title, hit.body, pinyin, index.segmenter), full)
+            for hit, full in stored
+        ]
     else:
         hits = [_make_hit(hit, terms, matched_all) for hit, matched_all in stored]
     return SearchResults(text, total, hits, (time.perf_counter() - started) * 1000, offset)
