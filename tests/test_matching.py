@@ -126,3 +126,13 @@ def test_pinyin_never_replaces_what_was_typed(index):
     # Chinese is never turned into pinyin: 经典 (jingdian) does not find 景点 (jingdian).
     assert found(index, "经典") == set()
     assert found(index, "jingdian") == {"scenic.md"}
+
+
+def test_function_words_do_not_dominate_ranking(tmp_path):
+    folder = tmp_path / "articles"
+    write_article(folder, "topic.md", "甲", "<p>城市更新是重点。城市更新在推进。城市更新的成效。</p>")
+    write_article(folder, "chatter.md", "乙", "<p>" + "我的你的他的" * 15 + "城市更新</p>")
+    write_article(folder, "other.md", "丙", "<p>" + "这是别的文章的内容" * 3 + "</p>")
+    with Index.open_or_create(tmp_path / "ix") as index:
+        index.update([folder])
+        assert [Path(hit.path).name for hit in index.search("城市更新 的").hits][:2] == ["topic.md", "chatter.md"]
