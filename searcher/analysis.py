@@ -36,7 +36,8 @@ from .folding import fold
 # query terms would no longer match the indexed ones. Bump the trailing number when the analysis changes.
 ANALYSIS_SIGNATURE = (
     f"jieba {importlib.metadata.version('jieba')}, HMM off, search-mode sub-words, word parts, "
-    f"NFKC + lowercase + OpenCC {importlib.metadata.version('opencc')} t2s, character bigrams, v2"
+    f"NFKC + lowercase + OpenCC {importlib.metadata.version('opencc')} t2s, character bigrams, "
+    f"pypinyin {importlib.metadata.version('pypinyin')} words, v3"
 )
 
 # Han ideographs: CJK Unified Ideographs with extension A, compatibility ideographs, and extensions B-H.
