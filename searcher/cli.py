@@ -185,6 +185,8 @@ def _print_results(results: SearchResults) -> None:
         message = "no matches" if results.total == 0 else f"no hits on this page ({results.total} in all)"
         out.print(Text(f"{message} · {results.took_ms:.1f} ms", style="dim"))
         return
+    if results.as_pinyin:
+        out.print(Text(f"nothing matches {results.query!r} as typed; read as pinyin:", style="dim italic"))
     shown_partial_note = False
     for rank, hit in enumerate(results.hits, start=results.offset + 1):
         if not hit.matched_all and not shown_partial_note:

@@ -64,6 +64,7 @@ class SearchResults:
     hits: list[Hit]
     took_ms: float
     offset: int = 0
+    as_pinyin: bool = False  # the query's letters matched nothing as typed and were read as pinyin
 
     def to_json(self) -> dict:
         return {
@@ -71,6 +72,7 @@ class SearchResults:
             "total": self.total,
             "took_ms": round(self.took_ms, 2),
             "offset": self.offset,
+            "as_pinyin": self.as_pinyin,
             "hits": [hit.to_json() for hit in self.hits],
         }
 
@@ -84,17 +86,17 @@ def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> S
     total, stored = _ranked(index, tree, limit, offset)
     terms = highlight_terms(tree)
     spelled = with_pinyin(tree) if total == 0 else None
+    pinyin: list[str] = []
     if spelled is not None:
         # Nothing matches the letters as typed: read them as pinyin (see query.with_pinyin).
         total, stored = _ranked(index, spelled, limit, offset)
         pinyin = pinyin_terms(spelled)
-        hits = [
-            _make_hit(hit, terms + words_spelled(hit.title, hit.body, pinyin, index.segmenter), full)
-            for hit, full in stored
-        ]
-    else:
-        hits = [_make_hit(hit, terms, matched_all) for hit, matched_all in stored]
-    return SearchResults(text, total, hits, (time.perf_counter() - started) * 1000, offset)
+    hits = []
+    for hit, matched_all in stored:
+        spelled_words = words_spelled(hit.title, hit.body, pinyin, index.segmenter) if pinyin else []
+        hits.append(_make_hit(hit, terms + spelled_words, matched_all))
+    took_ms = (time.perf_counter() - started) * 1000
+    return SearchResults(text, total, hits, took_ms, offset, as_pinyin=bool(pinyin) and total > 0)
 
 
 def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int) -> tuple[int, list[tuple[StoredHit, bool]]]:

@@ -109,7 +109,7 @@ def seed_index(tmp_path_factory) -> Index:
 @pytest.mark.parametrize("query", ["chengshi gengxin", "chengshigengxin", "csgx", "ChengShiGengXin"])
 def test_pinyin_and_initials_find_chinese_and_highlight_it(seed_index, query):
     results = seed_index.search(query)
-    assert results.total == 1
+    assert results.total == 1 and results.as_pinyin
     hit = results.hits[0]
     words = {hit.snippet.text[s:e] for s, e in hit.snippet.highlights}
     assert words and words <= {"城市更新", "城市", "更新"}
@@ -123,6 +123,7 @@ def test_pinyin_uses_the_phrase_dictionary(seed_index):
 def test_pinyin_never_replaces_what_was_typed(index):
     # A Latin word that occurs as typed is matched as typed, not as pinyin.
     assert found(index, "python") == {"width.md", "tutorial.md"}
+    assert not index.search("python").as_pinyin
     # Chinese is never turned into pinyin: 经典 (jingdian) does not find 景点 (jingdian).
     assert found(index, "经典") == set()
     assert found(index, "jingdian") == {"scenic.md"}
