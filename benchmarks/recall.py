@@ -58,6 +58,7 @@ class Outcome:
 
     probe: Probe
     found: int  # relevant articles it returned
+    found_whole: int  # relevant articles among the hits that have all of the query's words
     extra: int  # articles it returned that are not relevant (a sanity check: returning everything is no recall)
     error: str | None
 
@@ -94,7 +95,8 @@ def run_probes(retriever: Retriever, probes: Sequence[Probe]) -> list[Outcome]:
     for probe in probes:
         answer = retriever.every_match(probe.text)
         found = len(probe.truth.intersection(answer.paths))
-        outcomes.append(Outcome(probe, found, len(set(answer.paths)) - found, answer.error))
+        whole = len(probe.truth.intersection(answer.paths).difference(answer.partial))
+        outcomes.append(Outcome(probe, found, whole, len(set(answer.paths)) - found, answer.error))
     return outcomes
 
 
@@ -105,10 +107,12 @@ def page_latencies(retriever: Retriever, probes: Sequence[Probe]) -> list[float]
     return [answer.milliseconds for answer in answers]
 
 
-def recall(outcomes: Sequence[Outcome]) -> float:
-    """Found relevant (query, article) pairs over all relevant pairs; 1.0 when there are none."""
+def recall(outcomes: Sequence[Outcome], *, whole_only: bool = False) -> float:
+    """Found relevant (query, article) pairs over all relevant pairs; 1.0 when there are none. With
+    ``whole_only``, only hits that have all of the query's words count as found."""
     relevant = sum(len(outcome.probe.truth) for outcome in outcomes)
-    return sum(outcome.found for outcome in outcomes) / relevant if relevant else 1.0
+    found = sum(outcome.found_whole if whole_only else outcome.found for outcome in outcomes)
+    return found / relevant if relevant else 1.0
 
 
 def render(news: News, probes: Sequence[Probe], results: dict[str, list[Outcome]],
@@ -129,6 +133,8 @@ def render(news: News, probes: Sequence[Probe], results: dict[str, list[Outcome]
                                higher_is_better=True))
     rows += [
         count_row("queries with complete recall", sum(o.complete for o in base), sum(o.complete for o in ours), n),
+        number_row("recall, hits with all the query's words only", recall(base, whole_only=True),
+                   recall(ours, whole_only=True), 3, higher_is_better=True),
         Row("returned, not in the truth (pairs)", f"{sum(o.extra for o in base):,}", f"{sum(o.extra for o in ours):,}"),
         count_row("queries rejected (errors)", sum(o.error is not None for o in base),
                   sum(o.error is not None for o in ours), n),

@@ -24,6 +24,9 @@ class Answer:
     paths: list[str]  # absolute paths, best first
     error: str | None = None  # why the engine rejected the query; None if it ran
     milliseconds: float = 0.0  # wall time of the call
+    # Hits that have only some of the query's words: searcher fills its pages up with them after those that
+    # have all; the baseline (every word required) has none.
+    partial: frozenset[str] = frozenset()
 
 
 class Retriever(Protocol):
@@ -59,10 +62,12 @@ class SearcherRetriever:
             results = self.index.search(text, limit=limit)
         except QuerySyntaxError as error:
             return Answer([], f"{type(error).__name__}: {error}", _since(started))
+        took = _since(started)
         paths = [os.path.abspath(hit.path) for hit in results.hits]
+        partial = frozenset(os.path.abspath(hit.path) for hit in results.hits if not hit.matched_all)
         if results.total > len(paths) and limit >= self.documents:
-            return Answer(paths, f"{results.total} matches but only {len(paths)} returned", _since(started))
-        return Answer(paths, None, _since(started))
+            return Answer(paths, f"{results.total} matches but only {len(paths)} returned", took, partial)
+        return Answer(paths, None, took, partial)
 
 
 class BaselineRetriever:

@@ -388,10 +388,14 @@ class WhooshIndex:
             raise
         writer.commit()
 
-    def search(self, query: Query, limit: int, offset: int = 0) -> EngineResults:
-        whoosh_query = _translate(query)
+    def search(self, query: Query, limit: int, offset: int = 0, exclude: Query | None = None) -> EngineResults:
+        """The ``offset:offset + limit`` page of documents matching ``query`` and not ``exclude``, by score."""
         searcher = self._current_searcher()
-        results = searcher.search(whoosh_query, limit=max(offset + limit, 1))
+        # Exclusion as Whoosh's mask (documents left out), not And(query, Not(exclude)): in that form Whoosh's
+        # block-quality scoring returned documents nearly in index order. The mask is a plain set: given a
+        # query, Whoosh keeps an id set whose every truth test walks it, which made counting quadratic.
+        mask = set(searcher.docs_for_query(_translate(exclude))) if exclude is not None else None
+        results = searcher.search(_translate(query), limit=max(offset + limit, 1), mask=mask)
         hits = [_stored_hit(hit.fields(), hit.score) for hit in results[offset : offset + limit]]
         return EngineResults(total=len(results), hits=hits)
 
@@ -529,7 +533,7 @@ def _translate(node: Query) -> whoosh.query.Query:
         if len(node.tokens) > 1:
             # All words are required; where they also stand together, as typed, the document ranks higher.
             words = whoosh.query.AndMaybe(words, _phrase(fields, node.tokens))
-        if node.field or not node.text:
+        if node.field or not node.text or len(node.text) > MAX_SUBSTRING_RUN:
             return words
         return whoosh.query.Or([words, _substring(node.text)])
     if isinstance(node, Phrase):
@@ -565,6 +569,12 @@ def _phrase(fields: tuple[str, ...], tokens: tuple[str, ...]) -> whoosh.query.Qu
         return _in_any_field(fields, tokens[0])
     phrases = [whoosh.query.Phrase(field, list(tokens), boost=FIELD_BOOSTS[field]) for field in fields]
     return phrases[0] if len(phrases) == 1 else whoosh.query.Or(phrases)
+
+
+# A typed run up to this long is also searched as a substring; a longer one (a question, a sentence) only by
+# its words, since a phrase of that many bigrams costs far more and a text containing the run contains its
+# words too. A quoted phrase is always searched as a substring.
+MAX_SUBSTRING_RUN = 12
 
 
 def _substring(text: str) -> whoosh.query.Query:

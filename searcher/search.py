@@ -16,8 +16,6 @@ from .analysis import query_analyzer, words_spelled
 from .highlight import Snippet, highlight_text, make_snippet
 from .index import StoredHit, WhooshIndex
 from .query import (
-    And,
-    Not,
     Query,
     highlight_terms,
     parse_query,
@@ -107,10 +105,9 @@ def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int) -> tuple[i
     relaxed = relaxed_query(tree)
     if relaxed is not None:
         # Documents with only some of the words: those the strict query did not already return.
-        rest = And((relaxed, Not(tree)))
         rest_offset = max(0, offset - strict.total)
         rest_limit = limit - len(strict.hits)
-        partial = index.search(rest, limit=rest_limit, offset=rest_offset)
+        partial = index.search(relaxed, limit=rest_limit, offset=rest_offset, exclude=tree)
         stored.extend((hit, False) for hit in partial.hits)
         total += partial.total
     return total, stored

@@ -82,7 +82,7 @@ def test_a_large_body_is_indexed_whole_within_bounded_memory(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     peak_mb = int(run.stderr.split("peak-kb")[1]) / 1024
-    assert peak_mb < 150 + 20 * size / 1e6, f"peak RSS {peak_mb:.0f} MB for a {size / 1e6:.1f} MB file"
+    assert peak_mb < 150 + 60 * size / 1e6, f"peak RSS {peak_mb:.0f} MB for a {size / 1e6:.1f} MB file"
     with Index.open(tmp_path / "ix") as index:
         assert found(index, "鲸落") == ["large.md"]
 
