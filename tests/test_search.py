@@ -114,3 +114,10 @@ def test_an_article_is_found_again_by_its_title(sample_index, corpus_sample):
     for path in unique:
         results = sample_index.search(read_document(path).title.replace('"', " "), limit=3)
         assert str(path) in [hit.path for hit in results.hits], path.name
+
+
+def test_documents_with_some_of_the_words_are_ranked_by_score_too(sample_index):
+    hits = sample_index.search("城市更新 javascript 闭包", limit=40).hits
+    partial = [hit.score for hit in hits if not hit.matched_all]
+    assert len(partial) >= 10
+    assert partial == sorted(partial, reverse=True)
