@@ -34,6 +34,15 @@ def corpus_sample(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """An index of the seed article alone, built once for the read-only tests."""
+    index = Index.open_or_create(tmp_path_factory.mktemp("indexes") / "seed")
+    index.update([SEEDS])
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="session")
 def sample_index(corpus_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Index:
     """An index of the corpus sample and the seed, built once for the read-only tests."""
     index = Index.open_or_create(tmp_path_factory.mktemp("indexes") / "sample")

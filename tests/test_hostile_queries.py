@@ -7,11 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from searcher import Index, QuerySyntaxError
+from searcher import QuerySyntaxError
 from searcher.cli import app
 from searcher.query import MAX_QUERY_CHARS, parse_query
-
-from .helpers import SEEDS
 
 # Pieces people (and scripts) really type: Chinese words, operators, quotes, brackets, fields, wildcards.
 FRAGMENTS = st.sampled_from(
@@ -24,13 +22,6 @@ QUERIES = st.one_of(
     st.lists(FRAGMENTS, max_size=12).map(" ".join),
 )
 
-
-@pytest.fixture(scope="module")
-def seed_index(tmp_path_factory) -> Index:
-    index = Index.open_or_create(tmp_path_factory.mktemp("ix") / "seed")
-    index.update([SEEDS])
-    yield index
-    index.close()
 
 
 @settings(max_examples=600, deadline=None)

@@ -96,15 +96,6 @@ def test_highlights_point_at_the_original_characters(index):
     assert [hit.snippet.text[s:e] for s, e in hit.snippet.highlights] == ["ＡＢＣ１２３"]
 
 
-@pytest.fixture(scope="module")
-def seed_index(tmp_path_factory) -> Index:
-    from .helpers import SEEDS
-
-    index = Index.open_or_create(tmp_path_factory.mktemp("ix") / "seed")
-    index.update([SEEDS])
-    yield index
-    index.close()
-
 
 @pytest.mark.parametrize("query", ["chengshi gengxin", "chengshigengxin", "csgx", "ChengShiGengXin"])
 def test_pinyin_and_initials_find_chinese_and_highlight_it(seed_index, query):
