@@ -229,23 +229,15 @@ class Folded:
         return self.analyzer(fold(text))
 
 
-class CharNgramTokenizer(Tokenizer):
+def char_ngrams(text: str) -> Iterator[tuple[str, int, int, int]]:
     """Every character and every pair of neighbouring characters, spaces left out, at the position of the
-    first character: the n-gram field behind grep-exact recall. Any substring of the text is then a phrase
-    of these bigrams (or a single character), whatever the segmentation did with it.
+    first character, as ``(gram, position, start, end)``: the n-gram field behind grep-exact recall. Any
+    substring of the text is then a phrase of these bigrams (or a single character), whatever the
+    segmentation did with it. Plain tuples, not tokens: there are two per character.
 
-    >>> [(t.text, t.position) for t in CharNgramTokenizer()("座头 鲸")]
+    >>> [(gram, position) for gram, position, _, _ in char_ngrams("座头 鲸")]
     [('座', 0), ('座头', 0), ('头', 1), ('头鲸', 1), ('鲸', 2)]
     """
-
-    def __call__(self, text: str) -> TokenStream:
-        for gram, position, start, end in char_ngrams(text):
-            yield Token(gram, position, start, end)
-
-
-def char_ngrams(text: str) -> Iterator[tuple[str, int, int, int]]:
-    """``(gram, position, start, end)`` of :class:`CharNgramTokenizer`'s tokens, as plain tuples: the index
-    module feeds Whoosh from these directly, since a token object per n-gram costs more than indexing it."""
     chars = [(index, char) for index, char in enumerate(text) if not char.isspace()]
     for position, (index, char) in enumerate(chars):
         yield char, position, index, index + 1
@@ -383,7 +375,3 @@ def query_analyzer(segmenter: Segmenter | None = None) -> Folded:
     Each of them is also in the index, whether the article has it as a word or inside a longer one."""
     return Folded(ChineseTokenizer(segmenter or default_segmenter()))
 
-
-def ngram_analyzer() -> Folded:
-    """What the n-gram field stores: characters and bigrams of the folded text (see :func:`char_ngrams`)."""
-    return Folded(CharNgramTokenizer())

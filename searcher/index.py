@@ -118,11 +118,11 @@ class IndexStats:
 class SearcherAnalyzer(whoosh.analysis.Analyzer):
     """Whoosh's view of our analyzers: ``kind="words"`` is :func:`searcher.analysis.index_analyzer` (and, for
     query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="grams"`` is
-    :func:`~searcher.analysis.ngram_analyzer`, ``"pinyin"`` and ``"initials"`` spell the words of
+    :func:`~searcher.analysis.char_ngrams`, ``"pinyin"`` and ``"initials"`` spell the words of
     ``"words"`` (:func:`~searcher.analysis.pinyin_of`).
 
-    The schema pickles analyzers into the index; this one pickles to its kind alone, so opening an index
-    does not load jieba, and the analyzers are built on first use.
+    The schema pickles analyzers into the index; this one pickles to its kind and dictionary checksum, so
+    opening an index does not load jieba, and the analyzers are built on first use.
     """
 
     def __init__(self, kind: str = "words", dictionary: str | None = None):
@@ -147,42 +147,36 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
         token = whoosh.analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
         token.stopped = False
-        if self.kind in ("pinyin", "initials"):
-            # The pinyin, or the initials, of each word the word fields hold for this text.
-            which = 0 if self.kind == "pinyin" else 1
-            for ours in analysis.index_tokens(value, analysis.segmenter_for(self.dictionary)):
-                spelled = analysis.pinyin_of(ours.text)
-                if spelled:
-                    token.text = spelled[which]
-                    token.pos = start_pos + ours.position
-                    token.startchar = start_char + ours.start
-                    token.endchar = start_char + ours.end
-                    yield token
-            return
+        for text, position, start, end in self._spans(value, mode):
+            token.text = text
+            if keeporiginal:
+                token.original = text
+            token.pos = start_pos + position
+            token.startchar = start_char + start
+            token.endchar = start_char + end
+            yield token
+
+    def _spans(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
+        """``(text, position, start, end)`` of each token of this kind, as plain tuples."""
         if self.kind == "grams":
-            # The same n-grams as analysis.ngram_analyzer(), without a token object each.
-            for gram, position, start, end in analysis.char_ngrams(fold(value)):
-                token.text = gram
-                token.pos = start_pos + position
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-                yield token
+            # Straight from analysis.char_ngrams: a token object per n-gram costs more than indexing it.
+            yield from analysis.char_ngrams(fold(value))
             return
         segmenter = analysis.segmenter_for(self.dictionary)
         if mode == "query":
-            tokens = analysis.query_analyzer(segmenter)(value)
+            words = analysis.query_analyzer(segmenter)(value)
         else:
-            tokens = analysis.index_tokens(value, segmenter)
-        for ours in tokens:
-            token.text = ours.text
-            if keeporiginal:
-                token.original = ours.text
-            if positions:
-                token.pos = start_pos + ours.position
-            if chars:
-                token.startchar = start_char + ours.start
-                token.endchar = start_char + ours.end
-            yield token
+            words = analysis.index_tokens(value, segmenter)
+        if self.kind == "words":
+            for word in words:
+                yield word.text, word.position, word.start, word.end
+            return
+        # "pinyin" or "initials": the spelling of each word the word fields hold for this text.
+        which = 0 if self.kind == "pinyin" else 1
+        for word in words:
+            spelled = analysis.pinyin_of(word.text)
+            if spelled:
+                yield spelled[which], word.position, word.start, word.end
 
 
 def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
@@ -222,6 +216,7 @@ class WhooshIndex:
         self._searcher = None
         self.dictionary_checksum: str | None = (info.get("user_dictionary") or {}).get("checksum")
         self.warnings: list[str] = []
+        self._synonyms_text = _read_synonyms(path)
         if self.dictionary_checksum is not None:
             self._register_user_dictionary(info["user_dictionary"])
 
@@ -298,11 +293,8 @@ class WhooshIndex:
         return cls.open_or_create(staging, user_dictionary)
 
     def synonyms_text(self) -> str:
-        """The synonyms file given to this index, or "" if none."""
-        try:
-            return (self.path / SYNONYMS_FILE).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return ""
+        """The synonyms file given to this index, or "" if none (read when the index was opened or given)."""
+        return self._synonyms_text
 
     def set_synonyms(self, source: Path) -> None:
         """Keep a copy of a synonyms file with the index (queries expand with it from now on)."""
@@ -313,6 +305,7 @@ class WhooshIndex:
         temporary = self.path / (SYNONYMS_FILE + ".tmp")
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, self.path / SYNONYMS_FILE)
+        self._synonyms_text = text
 
     def replace(self, target: Path | str) -> WhooshIndex:
         """Move this (replacement) index to ``target``, removing the index that was there; return it opened.
@@ -462,6 +455,13 @@ class IndexWriter:
 
 def _checksum(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _read_synonyms(path: Path) -> str:
+    try:
+        return (path / SYNONYMS_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
 
 
 def _bounded(text: str) -> str:

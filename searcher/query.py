@@ -256,7 +256,7 @@ class _Parser:
         if field in EXACT_FIELDS:
             value = text.strip()
             return Exact(EXACT_FIELDS[field], value) if value else None
-        run = "".join(fold(text).split())
+        run = _folded_run(text)
         typed = self._run(node, text, field)
         if typed is None or run not in self.synonyms:
             return typed
@@ -267,7 +267,12 @@ class _Parser:
         tokens = tuple(token.text for token in self.analyzer(text))
         if not tokens:
             return None
-        return node(tokens, field, "".join(fold(text).split()))
+        return node(tokens, field, _folded_run(text))
+
+
+def _folded_run(text: str) -> str:
+    """Typed text as the n-gram field and the synonyms compare it: folded, without spaces."""
+    return "".join(fold(text).split())
 
 
 def _combine(node: type[And] | type[Or], children: tuple[Query, ...]) -> Query | None:
