@@ -43,9 +43,11 @@ def make_schema() -> whoosh.fields.Schema:
     )
 
 
-def make_parser(schema: whoosh.fields.Schema) -> whoosh.qparser.MultifieldParser:
-    """Whoosh's default query language over title and body (quotes make a phrase, words are all required)."""
-    return whoosh.qparser.MultifieldParser(TEXT_FIELDS, schema)
+def make_parser(schema: whoosh.fields.Schema, any_word: bool = False) -> whoosh.qparser.MultifieldParser:
+    """Whoosh's default query language over title and body (quotes make a phrase, words are all required;
+    with ``any_word``, any of them is enough)."""
+    group = whoosh.qparser.OrGroup if any_word else whoosh.qparser.AndGroup
+    return whoosh.qparser.MultifieldParser(TEXT_FIELDS, schema, group=group)
 
 
 def search_with_highlights(

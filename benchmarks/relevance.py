@@ -127,12 +127,13 @@ def insurance_section(args: argparse.Namespace) -> list[str]:
     progress("loading InsuranceQA answers and questions")
     pool = insurance.load_pool(package, args.work)
     questions, total = insurance.load_questions(package, args.insurance_questions, args.seed)
-    baseline = BaselineRetriever(open_baseline(args.work, insurance.DATASET, pool.fingerprint,
-                                               lambda path: insurance.build_baseline(pool, path), rebuild=args.rebuild))
+    baseline_index = open_baseline(args.work, insurance.DATASET, pool.fingerprint,
+                                   lambda path: insurance.build_baseline(pool, path), rebuild=args.rebuild)
+    baseline, baseline_or = BaselineRetriever(baseline_index), BaselineRetriever(baseline_index, any_word=True)
     try:
         index = open_searcher(args.work, insurance.DATASET, pool.folder, rebuild=args.rebuild)
         try:
-            retrievers: tuple[Retriever, ...] = (baseline, SearcherRetriever(index, len(pool.answers)))
+            retrievers: tuple[Retriever, ...] = (baseline, baseline_or, SearcherRetriever(index, len(pool.answers)))
             documents = {"baseline": baseline.index.doc_count(), "searcher": index.stats().documents}
             warm_up(*retrievers)
             judged = {}
@@ -145,10 +146,13 @@ def insurance_section(args: argparse.Namespace) -> list[str]:
         finally:
             index.close()
     finally:
+        baseline_or.searcher.close()
         baseline.close()
+    with_or = {"baseline": judged["baseline-or"], "searcher": judged["searcher"]}
     rows = [
         Row("answers indexed", f"{documents['baseline']:,}", f"{documents['searcher']:,}"),
         *quality_rows("valid questions", judged, with_recall=True),
+        *quality_rows("baseline with OR between words", with_or, with_recall=True),
         *outcome_rows(judged),
     ]
     sample = "all" if len(questions) == total else "a seeded sample of"
