@@ -187,11 +187,7 @@ def _print_results(results: SearchResults) -> None:
         return
     if results.as_pinyin:
         out.print(Text(f"nothing matches {results.query!r} as typed; read as pinyin:", style="dim italic"))
-    shown_partial_note = False
     for rank, hit in enumerate(results.hits, start=results.offset + 1):
-        if not hit.matched_all and not shown_partial_note:
-            out.print(Text("   documents with only some of the words:", style="dim italic"))
-            shown_partial_note = True
         _print_hit(rank, hit)
     first, last = results.offset + 1, results.offset + len(results.hits)
     out.print(Text(f"{first}–{last} of {results.total} · {results.took_ms:.1f} ms", style="dim"))
@@ -205,6 +201,8 @@ def _print_hit(rank: int, hit: Hit) -> None:
     out.print(line)
     meta = [part for part in (hit.author, hit.date.strftime("%Y-%m-%d") if hit.date else "") if part]
     meta.append(_display_path(hit.path))
+    if not hit.matched_all:
+        meta.append("only some of the words")
     out.print(Padding(Text(" · ".join(meta), style="dim"), (0, 0, 0, 4), expand=False))
     out.print(Padding(_marked(hit.snippet.text, hit.snippet.highlights), (0, 0, 0, 4), expand=False))
     out.print()

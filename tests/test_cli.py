@@ -55,6 +55,12 @@ def test_query_shows_the_seed_with_title_metadata_and_snippet(workdir):
     assert "1–1 of 1" in run.stdout
 
 
+def test_a_hit_with_only_some_of_the_words_says_so(workdir):
+    run = searcher("query", "城市更新 火星", cwd=workdir)
+    assert run.returncode == 0, run.stderr
+    assert "seeds/000_d232eb3cb27245ac.txt · only some of the words" in run.stdout.splitlines()[1]
+
+
 def test_query_highlights_in_colour_on_a_terminal(workdir):
     env = {"NO_COLOR": "", "FORCE_COLOR": "1", "TERM": "xterm-256color"}
     run = searcher("query", "城市更新", cwd=workdir, env=env)
