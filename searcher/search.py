@@ -1,9 +1,9 @@
 """Search: parse a query, run it against the index, and return ranked hits with snippets.
 
 Ranking is BM25F over title and body (the index decides the scores). On top of that one rule a person
-expects: documents that contain *all* the words of a query come before those that contain only some. The
-strict query runs first; when it leaves room on the requested page, the relaxed query (any of the words)
-fills it with the remaining documents. ``total`` counts both, exactly.
+expects of a few keywords: documents that contain *all* of them come before those that contain only some;
+a question or a sentence ranks by score alone (:func:`~searcher.query.ranking_tiers`). ``total`` counts
+every match, exactly.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from .analysis import query_analyzer, words_spelled
+from .folding import fold
 from .highlight import Snippet, highlight_text, make_snippet
 from .index import StoredHit, WhooshIndex
 from .query import (
@@ -21,7 +22,8 @@ from .query import (
     parse_query,
     parse_synonyms,
     pinyin_terms,
-    relaxed_query,
+    ranking_tiers,
+    text_matches,
     with_pinyin,
 )
 
@@ -98,19 +100,12 @@ def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> S
 
 
 def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int) -> tuple[int, list[tuple[StoredHit, bool]]]:
-    """The total and the requested page: documents with all the words, then those with only some."""
-    strict = index.search(tree, limit=limit, offset=offset)
-    stored = [(hit, True) for hit in strict.hits]
-    total = strict.total
-    relaxed = relaxed_query(tree)
-    if relaxed is not None:
-        # Documents with only some of the words: those the strict query did not already return.
-        rest_offset = max(0, offset - strict.total)
-        rest_limit = limit - len(strict.hits)
-        partial = index.search(relaxed, limit=rest_limit, offset=rest_offset, exclude=tree)
-        stored.extend((hit, False) for hit in partial.hits)
-        total += partial.total
-    return total, stored
+    """The total and the requested page, each hit with whether it matches the query as typed (all its words)."""
+    tiers = ranking_tiers(tree)
+    found = index.search(tiers, limit=limit, offset=offset)
+    if tiers[0] == tree:  # the query as typed is the first tier: its hits are those with all the words
+        return found.total, [(hit, hit.tier == 0) for hit in found.hits]
+    return found.total, [(hit, text_matches(tree, fold(f"{hit.title}\n{hit.body}"))) for hit in found.hits]
 
 
 def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool) -> Hit:

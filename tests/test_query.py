@@ -7,6 +7,7 @@ import re
 import pytest
 
 from searcher.query import (
+    QUESTION_WORDS,
     And,
     Exact,
     Not,
@@ -16,7 +17,7 @@ from searcher.query import (
     Words,
     highlight_terms,
     parse_query,
-    relaxed_query,
+    ranking_tiers,
 )
 
 
@@ -91,9 +92,10 @@ def test_malformed_queries_raise_one_clear_line(query, message):
     assert "\n" not in str(caught.value)
 
 
-def test_relaxed_query_keeps_filters_and_exclusions_required():
+def test_keywords_rank_all_words_first_then_some_keeping_filters_and_exclusions_required():
     tree = parse_query("北京 城市更新 -住房 author:证券时报网")
-    relaxed = relaxed_query(tree)
+    strict, relaxed = ranking_tiers(tree)
+    assert strict == tree
     assert relaxed == And(
         (
             Not(word("住房")),
@@ -101,7 +103,14 @@ def test_relaxed_query_keeps_filters_and_exclusions_required():
             Or((Words(("北京",)), Words(("城市更新",)))),
         )
     )
-    assert relaxed_query(parse_query("城市更新")) is None
+    assert ranking_tiers(parse_query("城市更新")) == (parse_query("城市更新"),)
+
+
+def test_a_question_is_one_tier_of_any_of_its_words_with_the_typed_run_as_a_bonus():
+    tree = parse_query("人寿保险可以退保吗")
+    assert len(tree.tokens) >= QUESTION_WORDS
+    (tier,) = ranking_tiers(tree)
+    assert tier == Or((*(Words((token,)) for token in tree.tokens), Phrase(tree.tokens, None, tree.text)))
 
 
 def test_highlight_terms_include_the_whole_typed_run_and_skip_exclusions():

@@ -121,3 +121,18 @@ def test_documents_with_some_of_the_words_are_ranked_by_score_too(sample_index):
     partial = [hit.score for hit in hits if not hit.matched_all]
     assert len(partial) >= 10
     assert partial == sorted(partial, reverse=True)
+
+
+def test_a_question_ranks_by_its_important_words_not_by_having_every_word(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    # Every word of the question, the content words once each among much else ...
+    write_article(folder, "all-words.md", "常见问题", "<p>" + "今天天气很好，我们去公园散步。" * 20
+                  + "可以吗？人寿保险和退保也有人问。" + "明天继续下雨，大家注意出行安全。" * 20 + "</p>")
+    # ... against an answer about the question's subject that never says 可以 or 吗.
+    write_article(folder, "answer.md", "退保须知", "<p>人寿保险退保时，保单的现金价值退还投保人。退保前请了解人寿保险的条款。</p>")
+    with Index.open_or_create(tmp_path / "ix") as index:
+        index.update([folder])
+        results = index.search("人寿保险可以退保吗")
+    assert names(results) == ["answer.md", "all-words.md"]
+    assert [hit.matched_all for hit in results.hits] == [False, True]
