@@ -5,7 +5,10 @@ same analysis the index uses, so a node holds exactly the terms to look up.
 
 Syntax: words are all required (``城市 更新``); ``"城市更新"`` is a phrase; ``OR`` between two parts means
 either; ``-word`` or ``NOT word`` excludes; parentheses group; ``title:``, ``body:``, ``author:`` and
-``category:`` restrict a part to one field (the last two match the whole value).
+``category:`` restrict a part to one field (the last two match the whole value); ``date:2022-07``,
+``date:2022-07-01..2022-07-31``, ``date:>2022-01-01`` keep the articles of those days (as the article
+dates itself). Author, category and date parts of the query itself (not inside ``OR``) are filters: they
+narrow the results without changing their scores (:func:`split_filters`).
 
 >>> parse_query('北京 "城市的更新" -住房 author:证券时报网')
 And(children=(Words(tokens=('北京',), field=None, text='北京'), Phrase(tokens=('城市', '的', '更新'), field=None, text='城市的更新'), Not(child=Words(tokens=('住房',), field=None, text='住房')), Exact(field='author', value='证券时报网')))
@@ -13,6 +16,7 @@ And(children=(Words(tokens=('北京',), field=None, text='北京'), Phrase(token
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -24,7 +28,7 @@ MAX_NESTING = 32
 
 TEXT_FIELDS = ("title", "body")
 EXACT_FIELDS = {"author": "author", "category": "categories", "categories": "categories"}
-FIELD_NAMES = ("title", "body", "author", "category")
+FIELD_NAMES = ("title", "body", "author", "category", "date")
 
 OPEN_QUOTES = '"“'
 CLOSE_QUOTES = '"”'
@@ -73,6 +77,20 @@ class Exact:
 
 
 @dataclass(frozen=True)
+class DateRange:
+    """Articles dated from ``start`` (inclusive) to ``end`` (exclusive), either open; naive datetimes, the
+    wall-clock time in the article's own time zone (``date:2022-07-12`` means that calendar day as dated)."""
+
+    start: dt.datetime | None
+    end: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Everything:
+    """Every document: what is left to rank when a query is only filters (``author:新华社``)."""
+
+
+@dataclass(frozen=True)
 class And:
     children: tuple[Query, ...]
 
@@ -87,7 +105,9 @@ class Not:
     child: Query
 
 
-Query = Words | Phrase | Pinyin | Exact | And | Or | Not
+Query = Words | Phrase | Pinyin | Exact | DateRange | Everything | And | Or | Not
+
+FILTERS = (Exact, DateRange)
 
 
 @dataclass(frozen=True)
@@ -253,6 +273,8 @@ class _Parser:
         raise QuerySyntaxError(f"unexpected {lexeme.kind!r}")
 
     def _text(self, node: type[Words] | type[Phrase], text: str, field: str | None) -> Query | None:
+        if field == "date":
+            return parse_date_range(text)
         if field in EXACT_FIELDS:
             value = text.strip()
             return Exact(EXACT_FIELDS[field], value) if value else None
@@ -268,6 +290,91 @@ class _Parser:
         if not tokens:
             return None
         return node(tokens, field, _folded_run(text))
+
+
+_DAY = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def parse_date_range(text: str) -> DateRange:
+    """A ``date:`` value: a year, month or day (``2022``, ``2022-07``, ``2022-07-12``), a range of them
+    (``2022-07-01..2022-07-31``, both ends included, either may be left out), or one bound (``>2022-01-01``,
+    ``>=``, ``<``, ``<=``).
+
+    >>> parse_date_range("2022-07")
+    DateRange(start=datetime.datetime(2022, 7, 1, 0, 0), end=datetime.datetime(2022, 8, 1, 0, 0))
+    >>> parse_date_range(">2022-07-12").start
+    datetime.datetime(2022, 7, 13, 0, 0)
+    """
+    value = text.strip()
+    for operator, start, end in (
+        (">=", lambda period: period[0], None),
+        ("<=", None, lambda period: period[1]),
+        (">", lambda period: period[1], None),
+        ("<", None, lambda period: period[0]),
+    ):
+        if value.startswith(operator):
+            period = _period(value[len(operator) :], text)
+            return DateRange(start(period) if start else None, end(period) if end else None)
+    if ".." in value:
+        first, last = value.split("..", 1)
+        return DateRange(_period(first, text)[0] if first else None, _period(last, text)[1] if last else None)
+    return DateRange(*_period(value, text))
+
+
+def _period(value: str, text: str) -> tuple[dt.datetime, dt.datetime]:
+    """The start of a year, month or day and the start of the next one."""
+    match = _DAY.fullmatch(value.strip())
+    try:
+        if match is None:
+            raise ValueError
+        year, month, day = (int(part) if part else None for part in match.groups())
+        if month is None:
+            return dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+        if day is None:
+            start = dt.datetime(year, month, 1)
+            return start, (start + dt.timedelta(days=32)).replace(day=1)
+        start = dt.datetime(year, month, day)
+        return start, start + dt.timedelta(days=1)
+    except (ValueError, OverflowError):
+        raise QuerySyntaxError(
+            f"bad date {text!r}: use 2022, 2022-07, 2022-07-12, a range 2022-07-01..2022-07-31, or >2022-01-01"
+        ) from None
+
+
+def split_filters(tree: Query) -> tuple[Query, tuple[Query, ...]]:
+    """The part of a query that ranks, and its filters: the author, category and date parts required by the
+    query as a whole, which only narrow what the rest finds. A query of filters alone ranks
+    :class:`Everything` they keep.
+
+    >>> split_filters(parse_query("城市更新 author:新华社"))
+    (Words(tokens=('城市更新',), field=None, text='城市更新'), (Exact(field='author', value='新华社'),))
+    """
+    parts = tree.children if isinstance(tree, And) else (tree,)
+    filters = tuple(part for part in parts if isinstance(part, FILTERS))
+    ranked = tuple(part for part in parts if not isinstance(part, FILTERS))
+    if not filters:
+        return tree, ()
+    if not any(_has_positive(part) for part in ranked):
+        ranked = (Everything(), *ranked)
+    return _combine(And, ranked), filters
+
+
+def option_filters(author: str | None = None, category: str | None = None, since: str | None = None,
+                   until: str | None = None) -> tuple[Query, ...]:
+    """The filters of the command line's ``--author``, ``--category``, ``--since`` and ``--until`` (both
+    dates included, in any form ``date:`` takes: ``2022``, ``2022-07``, ``2022-07-12``).
+
+    >>> option_filters(author="新华社", since="2022-07")
+    (Exact(field='author', value='新华社'), DateRange(start=datetime.datetime(2022, 7, 1, 0, 0), end=None))
+    """
+    filters: list[Query] = []
+    if author:
+        filters.append(Exact("author", author.strip()))
+    if category:
+        filters.append(Exact("categories", category.strip()))
+    if since or until:
+        filters.append(DateRange(_period(since, since)[0] if since else None, _period(until, until)[1] if until else None))
+    return tuple(filters)
 
 
 def _folded_run(text: str) -> str:
