@@ -18,13 +18,13 @@ import shutil
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import analysis
 from .documents import Document
 from .folding import fold
-from .query import MAX_TYPED_RUN, TEXT_FIELDS, And, Exact, Not, Or, Phrase, Pinyin, Query, Words
+from .query import MAX_TYPED_RUN, TEXT_FIELDS, And, DateRange, Everything, Exact, Not, Or, Phrase, Pinyin, Query, Words
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4's sources hold invalid string escapes and an `is` comparison with a literal, which warn
@@ -45,7 +45,7 @@ with warnings.catch_warnings():
     import whoosh.searching
     import whoosh.writing
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 # The n-gram and pinyin fields cover this much of a document (most articles are under 20,000 characters):
 # past it, a huge document is still found by its words, but those fields would cost hundreds of MB while it
@@ -111,6 +111,7 @@ class StoredHit:
 class EngineResults:
     total: int
     hits: list[StoredHit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # value counts, most frequent first
 
 
 @dataclass
@@ -201,7 +202,8 @@ def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
         author=whoosh.fields.ID(stored=True),
         categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         date=whoosh.fields.DATETIME(sortable=True),
-        # Whoosh keeps dates naive (UTC here); the stored ISO text keeps the article's own time zone.
+        # The article's wall-clock time in its own time zone (Whoosh keeps dates naive), so that date:2022-07-12
+        # is that calendar day as the article dates itself; the stored ISO text keeps the zone.
         date_iso=whoosh.fields.STORED(),
         metadata=whoosh.fields.STORED(),
         # "mtime_ns size hash": a column only, so listing every file's state reads no stored bodies.
@@ -388,11 +390,39 @@ class WhooshIndex:
             raise
         writer.commit()
 
-    def search(self, tiers: Sequence[Query], limit: int, offset: int = 0) -> EngineResults:
-        """The ``offset:offset + limit`` page of the documents matching any of ``tiers``, ranked tier by tier:
-        every match of the first tier by score, then the matches of the second that were not in the first, and
-        so on (see :func:`searcher.query.ranking_tiers`). ``total`` counts them all, exactly."""
+    def search(
+        self,
+        tiers: Sequence[Query],
+        limit: int,
+        offset: int = 0,
+        *,
+        filters: Sequence[Query] = (),
+        sort: str = "relevance",
+        facets: Sequence[str] = (),
+    ) -> EngineResults:
+        """The ``offset:offset + limit`` page of the documents matching any of ``tiers`` and all ``filters``.
+
+        By relevance, ranked tier by tier: every match of the first tier by score, then the matches of the
+        second that were not in the first, and so on (see :func:`searcher.query.ranking_tiers`). By ``"date"``
+        or ``"-date"`` (newest first), the matches of the first tier in that order, undated ones last.
+        ``total`` counts every match, exactly; ``facets`` (of :data:`FACET_FIELDS`) count their values over
+        all of them. Filters only narrow: the scores are those of the tiers' queries alone.
+        """
         searcher = self._current_searcher()
+        allowed = set(searcher.docs_for_query(_all_of([_translate(f) for f in filters]))) if filters else None
+        if allowed is not None and not allowed:
+            return EngineResults(total=0, hits=[], facets={field: [] for field in facets})
+        if sort == "relevance":
+            matched, hits = self._ranked_by_tier(searcher, tiers, limit, offset, allowed)
+        elif sort in ("date", "-date"):
+            matched, hits = self._sorted_by_date(searcher, tiers[0], limit, offset, allowed, newest_first=sort == "-date")
+        else:
+            raise ValueError(f"unknown sort {sort!r}: relevance, date or -date")
+        counted = {field: _facet_counts(searcher.reader(), field, matched) for field in facets}
+        return EngineResults(total=len(matched), hits=hits, facets=counted)
+
+    def _ranked_by_tier(self, searcher, tiers: Sequence[Query], limit: int, offset: int,
+                        allowed: set[int] | None) -> tuple[set[int], list[StoredHit]]:
         earlier: set[int] = set()  # document numbers matched by an earlier tier
         hits: list[StoredHit] = []
         for tier, query in enumerate(tiers):
@@ -401,7 +431,7 @@ class WhooshIndex:
             if reach > 0:
                 collector = _CountingCollector(reach)
                 searcher.search_with_collector(
-                    whoosh_query, whoosh.collectors.FilterCollector(collector, restrict=earlier) if earlier else collector
+                    whoosh_query, whoosh.collectors.FilterCollector(collector, allow=allowed, restrict=earlier or None)
                 )
                 matched = collector.matched
                 skip = max(0, offset - len(earlier))
@@ -409,8 +439,47 @@ class WhooshIndex:
             else:
                 # Past the page: only this tier's count matters, and matching without scoring is cheaper.
                 matched = set(searcher.docs_for_query(whoosh_query)) - earlier
+                if allowed is not None:
+                    matched &= allowed
             earlier |= matched
-        return EngineResults(total=len(earlier), hits=hits)
+        return earlier, hits
+
+    def _sorted_by_date(self, searcher, query: Query, limit: int, offset: int, allowed: set[int] | None,
+                        newest_first: bool) -> tuple[set[int], list[StoredHit]]:
+        matched = set(searcher.docs_for_query(_translate(query)))
+        if allowed is not None:
+            matched &= allowed
+        # The raw column: every date as one integer, and for an undated article the largest one there is.
+        dates = searcher.reader().column_reader("date", translate=False)
+        if newest_first:
+            order = sorted(matched, key=lambda docnum: (dates[docnum] == UNDATED, -dates[docnum], docnum))
+        else:
+            order = sorted(matched, key=lambda docnum: (dates[docnum], docnum))
+        hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0) for docnum in order[offset : offset + limit]]
+        return matched, hits
+
+    def document(self, path: str) -> StoredHit | None:
+        """The stored article indexed from ``path`` (absolute, as indexed), or None."""
+        fields = self._current_searcher().document(path=path)
+        return _stored_hit(fields, 0.0, 0) if fields else None
+
+    def similar(self, path: str, limit: int) -> list[StoredHit] | None:
+        """The ``limit`` articles most like the one indexed from ``path`` (None if there is none): Whoosh's
+        more-like-this, a query of the article's most characteristic words (by the Bo1 model, against their
+        frequency in the whole index), leaving out the article itself and copies of its text."""
+        searcher = self._current_searcher()
+        docnum = searcher.document_number(path=path)
+        if docnum is None:
+            return None
+        article = searcher.stored_fields(docnum)
+        text = f"{article.get('title', '')}\n{article.get('body', '')}"[:MAX_SHADOW_CHARS]
+        similar: list[StoredHit] = []
+        results = searcher.more_like(docnum, "body", text=text, top=limit + SIMILAR_COPIES, numterms=SIMILAR_TERMS)
+        for hit in results:
+            fields = hit.fields()
+            if fields.get("body") != article.get("body") and len(similar) < limit:
+                similar.append(_stored_hit(fields, hit.score, 0))
+        return similar
 
     def _current_searcher(self):
         if self._searcher is None:
@@ -459,7 +528,7 @@ class IndexWriter:
             "file_state": f"{document.mtime_ns} {document.size} {document.content_hash}".encode("ascii"),
         }
         if date is not None:
-            fields["date"] = date.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            fields["date"] = date.replace(tzinfo=None)
             fields["date_iso"] = date.isoformat()
         if replace:
             self._writer.update_document(**fields)
@@ -549,6 +618,31 @@ class _CountingCollector(whoosh.collectors.TopCollector):
         return super()._collect(global_docnum, score)
 
 
+# More-like-this: the words of an article its query is made of, and how many copies of it to allow for.
+SIMILAR_TERMS = 25
+SIMILAR_COPIES = 20
+
+UNDATED = 2**64 - 1  # the date column's value for a document without a date
+
+# The fields a search can count values of, by the name the query language gives them.
+FACET_FIELDS = {"author": "author", "category": "categories"}
+FACET_VALUES = 10
+
+
+def _facet_counts(reader, name: str, matched: set[int]) -> list[tuple[str, int]]:
+    """The most frequent values of a facet among the ``matched`` documents, with their counts."""
+    field_name = FACET_FIELDS[name]
+    if not matched:
+        return []
+    counts = []
+    for term in reader.lexicon(field_name):
+        count = sum(1 for docnum in reader.postings(field_name, term).all_ids() if docnum in matched)
+        if count:
+            counts.append((term.decode("utf-8"), count))
+    counts.sort(key=lambda pair: (-pair[1], pair[0]))
+    return counts[:FACET_VALUES]
+
+
 def _stored_hit(fields: dict, score: float, tier: int) -> StoredHit:
     date = fields.get("date_iso")
     return StoredHit(
@@ -586,6 +680,10 @@ def _translate(node: Query) -> whoosh.query.Query:
         )
     if isinstance(node, Exact):
         return whoosh.query.Term(node.field, node.value)
+    if isinstance(node, DateRange):
+        return whoosh.query.DateRange("date", node.start, node.end, endexcl=True)
+    if isinstance(node, Everything):
+        return whoosh.query.Every()
     if isinstance(node, And):
         # Exclusions stay Not() children of the And (an intersection with an inverse matcher), never
         # whoosh.query.AndNot: its matcher returns excluded documents depending on the order they were
