@@ -12,11 +12,12 @@ The command line is a thin layer over exactly these calls.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from .index import IndexStats, WhooshIndex
-from .search import SearchResults, search
+from .query import option_filters
+from .search import Article, SearchResults, search, show, similar
 from .sync import BATCH_SIZE, ProgressCallback, UpdateReport, update_index
 
 DEFAULT_INDEX = Path("indexes", "default")
@@ -95,9 +96,38 @@ class Index:
             raise
         return cls(replacement.replace(target)), report
 
-    def search(self, query: str, limit: int = 10, offset: int = 0) -> SearchResults:
-        """Ranked hits for ``query`` with snippets; see :mod:`searcher.query` for the syntax."""
-        return search(self.engine, query, limit=limit, offset=offset)
+    def search(
+        self,
+        query: str,
+        limit: int = 10,
+        offset: int = 0,
+        *,
+        sort: str = "relevance",
+        facets: Sequence[str] = (),
+        author: str | None = None,
+        category: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> SearchResults:
+        """Ranked hits for ``query`` with snippets; see :mod:`searcher.query` for the syntax.
+
+        ``sort``: ``"relevance"``, ``"date"`` or ``"-date"`` (newest first); ``facets``: ``"author"`` and/or
+        ``"category"``, counted over every match; ``author``, ``category``, ``since`` and ``until`` (dates as
+        ``2022``, ``2022-07`` or ``2022-07-12``, both ends included) narrow the results like ``author:`` …
+        ``date:`` in the query, without changing their scores.
+        """
+        filters = option_filters(author=author, category=category, since=since, until=until)
+        return search(self.engine, query, limit=limit, offset=offset, sort=sort, facets=facets, filters=filters)
+
+    def show(self, path: Path | str, highlight: str | None = None) -> Article | None:
+        """The stored article of the file at ``path``, with the words of the query ``highlight`` marked in
+        its text; None if the index does not hold that file."""
+        return show(self.engine, os.path.abspath(path), highlight)
+
+    def similar(self, path: Path | str, limit: int = 10) -> SearchResults | None:
+        """Articles like the one from the file at ``path`` (by its most characteristic words), without it and
+        exact copies of its text; None if the index does not hold that file."""
+        return similar(self.engine, os.path.abspath(path), limit)
 
     def stats(self) -> IndexStats:
         return self.engine.stats()

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .analysis import query_analyzer, words_spelled
 from .folding import fold
 from .highlight import Snippet, highlight_text, make_snippet
-from .index import StoredHit, WhooshIndex
+from .index import FACET_FIELDS, EngineResults, StoredHit, WhooshIndex
 from .query import (
+    Everything,
     Query,
     highlight_terms,
     parse_query,
     parse_synonyms,
     pinyin_terms,
     ranking_tiers,
+    split_filters,
     text_matches,
     with_pinyin,
 )
@@ -65,6 +68,9 @@ class SearchResults:
     took_ms: float
     offset: int = 0
     as_pinyin: bool = False  # the query's letters matched nothing as typed and were read as pinyin
+    sort: str = "relevance"
+    # For each facet asked for: its most frequent values among all the matches (not just this page).
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -72,40 +78,69 @@ class SearchResults:
             "total": self.total,
             "took_ms": round(self.took_ms, 2),
             "offset": self.offset,
+            "sort": self.sort,
             "as_pinyin": self.as_pinyin,
+            "facets": {name: [list(pair) for pair in counts] for name, counts in self.facets.items()},
             "hits": [hit.to_json() for hit in self.hits],
         }
 
 
-def search(index: WhooshIndex, text: str, limit: int = 10, offset: int = 0) -> SearchResults:
-    """Run the query ``text``; raise :class:`~searcher.query.QuerySyntaxError` if it is malformed."""
+SORTS = ("relevance", "date", "-date")
+FACETS = tuple(FACET_FIELDS)
+
+
+def search(
+    index: WhooshIndex,
+    text: str,
+    limit: int = 10,
+    offset: int = 0,
+    *,
+    sort: str = "relevance",
+    facets: Sequence[str] = (),
+    filters: Sequence[Query] = (),
+) -> SearchResults:
+    """Run the query ``text``, narrowed by ``filters`` (see :func:`~searcher.query.option_filters`), sorted by
+    ``sort`` (one of :data:`SORTS`; a query of filters alone, which nothing ranks, comes newest first), with
+    the value counts of ``facets`` (of :data:`FACETS`). Raise :class:`~searcher.query.QuerySyntaxError` if
+    the query is malformed, ValueError for a bad limit, offset, sort or facet."""
     started = time.perf_counter()
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must not be negative")
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r} (sorts: {', '.join(SORTS)})")
+    unknown = [name for name in facets if name not in FACETS]
+    if unknown:
+        raise ValueError(f"unknown facet {unknown[0]!r} (facets: {', '.join(FACETS)})")
     tree = parse_query(text, query_analyzer(index.segmenter), parse_synonyms(index.synonyms_text()))
-    total, stored = _ranked(index, tree, limit, offset)
+    ranked, query_filters = split_filters(tree)
+    all_filters = (*query_filters, *filters)
+    if sort == "relevance" and isinstance(ranked, Everything):
+        sort = "-date"
+    found, matched_all = _ranked(index, ranked, limit, offset, all_filters, sort, facets)
     terms = highlight_terms(tree)
-    spelled = with_pinyin(tree) if total == 0 else None
+    spelled = with_pinyin(ranked) if found.total == 0 else None
     pinyin: list[str] = []
     if spelled is not None:
         # Nothing matches the letters as typed: read them as pinyin (see query.with_pinyin).
-        total, stored = _ranked(index, spelled, limit, offset)
+        found, matched_all = _ranked(index, spelled, limit, offset, all_filters, sort, facets)
         pinyin = pinyin_terms(spelled)
     hits = []
-    for hit, matched_all in stored:
+    for hit, has_all in zip(found.hits, matched_all, strict=True):
         spelled_words = words_spelled(hit.title, hit.body, pinyin, index.segmenter) if pinyin else []
-        hits.append(_make_hit(hit, terms + spelled_words, matched_all))
+        hits.append(_make_hit(hit, terms + spelled_words, has_all))
     took_ms = (time.perf_counter() - started) * 1000
-    return SearchResults(text, total, hits, took_ms, offset, as_pinyin=bool(pinyin) and total > 0)
+    return SearchResults(text, found.total, hits, took_ms, offset, as_pinyin=bool(pinyin) and found.total > 0,
+                         sort=sort, facets=found.facets)
 
 
-def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int) -> tuple[int, list[tuple[StoredHit, bool]]]:
-    """The total and the requested page, each hit with whether it matches the query as typed (all its words)."""
+def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int, filters: Sequence[Query], sort: str,
+            facets: Sequence[str]) -> tuple[EngineResults, list[bool]]:
+    """The engine's results, and for each hit whether it matches the query as typed (all its words)."""
     tiers = ranking_tiers(tree)
-    found = index.search(tiers, limit=limit, offset=offset)
+    found = index.search(tiers, limit=limit, offset=offset, filters=filters, sort=sort, facets=facets)
     if tiers[0] == tree:  # the query as typed is the first tier: its hits are those with all the words
-        return found.total, [(hit, hit.tier == 0) for hit in found.hits]
-    return found.total, [(hit, text_matches(tree, fold(f"{hit.title}\n{hit.body}"))) for hit in found.hits]
+        return found, [hit.tier == 0 for hit in found.hits]
+    return found, [text_matches(tree, fold(f"{hit.title}\n{hit.body}")) for hit in found.hits]
 
 
 def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool) -> Hit:
@@ -120,3 +155,52 @@ def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool) -> Hit:
         title_highlights=highlight_text(stored.title, terms).highlights,
         matched_all=matched_all,
     )
+
+
+@dataclass
+class Article:
+    """One indexed article as stored, for ``searcher show``."""
+
+    path: str
+    title: str
+    author: str
+    date: dt.datetime | None
+    categories: list[str]
+    metadata: dict
+    body: Snippet  # the whole cleaned text, with the matches of a query marked if one was given
+    title_highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "title": self.title,
+            "author": self.author,
+            "date": self.date.isoformat() if self.date else None,
+            "categories": self.categories,
+            "metadata": self.metadata,
+            "body": self.body.text,
+            "highlights": [list(span) for span in self.body.highlights],
+            "title_highlights": [list(span) for span in self.title_highlights],
+        }
+
+
+def show(index: WhooshIndex, path: str, highlight: str | None = None) -> Article | None:
+    """The article indexed from ``path`` (absolute, as indexed), with the words of the query ``highlight``
+    marked; None if the index has no such article."""
+    stored = index.document(path)
+    if stored is None:
+        return None
+    terms = highlight_terms(parse_query(highlight, query_analyzer(index.segmenter))) if highlight else []
+    return Article(stored.path, stored.title, stored.author, stored.date, stored.categories, stored.metadata,
+                   highlight_text(stored.body, terms), highlight_text(stored.title, terms).highlights)
+
+
+def similar(index: WhooshIndex, path: str, limit: int = 10) -> SearchResults | None:
+    """The articles most like the one indexed from ``path``, without it and copies of its text; None if
+    the index has no such article. Each snippet is the start of the article."""
+    started = time.perf_counter()
+    stored = index.similar(path, limit)
+    if stored is None:
+        return None
+    hits = [_make_hit(hit, [], True) for hit in stored]
+    return SearchResults(f"similar:{path}", len(hits), hits, (time.perf_counter() - started) * 1000)
