@@ -130,27 +130,36 @@ def query_command(
     text: Annotated[str, typer.Argument(help="The query, or - to read one query per line from stdin.")],
     index: IndexOption = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=0, max=1000, help="Hits to show.")] = 10,
-    offset: Annotated[int, typer.Option(min=0, help="Hits to skip (for paging).")] = 0,
+    page: Annotated[int | None, typer.Option(min=1, help="Page of --limit hits to show (1 is the first).")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Hits to skip (instead of --page).")] = 0,
+    sort: Annotated[str, typer.Option(help="relevance, date (oldest first) or -date (newest first).")] = "relevance",
+    author: Annotated[str | None, typer.Option(help="Only articles by this author (as author:).")] = None,
+    category: Annotated[str | None, typer.Option(help="Only articles in this category (as category:).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only articles dated on or after: 2022, 2022-07, 2022-07-12.")] = None,
+    until: Annotated[str | None, typer.Option(help="Only articles dated on or before: 2022, 2022-07, 2022-07-12.")] = None,
+    facets: Annotated[
+        str | None, typer.Option(help="Count the values of these fields over all matches: author,category.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with highlighted snippets.
 
     Words are all required (documents with only some of them follow); "quoted words" are a phrase;
-    OR means either; -word or NOT word excludes; title:, body:, author: and category: restrict a part.
+    OR means either; -word or NOT word excludes; parentheses group; title:, body: restrict a part;
+    author:, category: and date:2022-07 (or date:2022-07-01..2022-07-31, date:>2022-01-01) filter.
 
-    Example: searcher query 城市更新 ; searcher query '"城市更新" -住房 author:证券时报网' --json
+    Example: searcher query '"城市更新" -住房 author:证券时报网' --sort -date --facets author,category --json
     """
-    try:
-        target = Index.open(index)
-    except SearcherIndexError as error:
-        raise _fail(str(error)) from None
-    for warning in target.warnings:
-        err.print(Text(f"searcher: warning: {warning}", style="yellow"), soft_wrap=True)
-    with target:
+    if page is not None and offset:
+        raise _fail("give --page or --offset, not both", code=2)
+    skip = (page - 1) * limit if page is not None else offset
+    options = {"sort": sort, "author": author, "category": category, "since": since, "until": until,
+               "facets": [name.strip() for name in facets.split(",") if name.strip()] if facets else []}
+    with _open_index(index) as target:
         if text != "-":
             try:
-                results = target.search(text, limit=limit, offset=offset)
-            except QuerySyntaxError as error:
+                results = target.search(text, limit=limit, offset=skip, **options)
+            except (QuerySyntaxError, ValueError) as error:
                 raise _fail(f"bad query: {error}", code=2) from None
             if as_json:
                 out.print_json(data=results.to_json(), ensure_ascii=False)
@@ -163,8 +172,8 @@ def query_command(
             if not line:
                 continue
             try:
-                results = target.search(line, limit=limit, offset=offset)
-            except QuerySyntaxError as error:
+                results = target.search(line, limit=limit, offset=skip, **options)
+            except (QuerySyntaxError, ValueError) as error:
                 bad_queries += 1
                 if as_json:
                     print(json.dumps({"query": line, "error": str(error)}, ensure_ascii=False), flush=True)
@@ -180,24 +189,95 @@ def query_command(
             raise typer.Exit(2)
 
 
+@app.command("show")
+def show_command(
+    path: Annotated[Path, typer.Argument(help="An indexed article file.")],
+    index: IndexOption = None,
+    highlight: Annotated[str | None, typer.Option(help="Mark the words of this query in the text.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one indexed article: its metadata and its cleaned text, as stored.
+
+    Example: searcher show seeds/000_d232eb3cb27245ac.txt --highlight 城市更新
+    """
+    with _open_index(index) as target:
+        try:
+            article = target.show(path, highlight)
+        except QuerySyntaxError as error:
+            raise _fail(f"bad query: {error}", code=2) from None
+    if article is None:
+        raise _fail(f"{_display_path(str(path))} is not in the index at {target.path}: index it first")
+    if as_json:
+        out.print_json(data=article.to_json(), ensure_ascii=False)
+        return
+    out.print(_marked(article.title, article.title_highlights, base="bold"))
+    meta = [part for part in (article.author, article.date.isoformat() if article.date else "",
+                              ", ".join(article.categories)) if part]
+    out.print(Text(" · ".join([*meta, _display_path(article.path)]), style="dim"))
+    out.print()
+    out.print(_marked(article.body.text, article.body.highlights))
+
+
+@app.command("similar")
+def similar_command(
+    path: Annotated[Path, typer.Argument(help="An indexed article file.")],
+    index: IndexOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="Articles to show.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Articles like an indexed one, by its most characteristic words (itself and copies left out).
+
+    Example: searcher similar seeds/000_d232eb3cb27245ac.txt --limit 5
+    """
+    with _open_index(index) as target:
+        results = target.similar(path, limit)
+    if results is None:
+        raise _fail(f"{_display_path(str(path))} is not in the index at {target.path}: index it first")
+    if as_json:
+        out.print_json(data=results.to_json(), ensure_ascii=False)
+    else:
+        _print_results(results)
+
+
+def _open_index(path: Path | None) -> Index:
+    try:
+        target = Index.open(path)
+    except SearcherIndexError as error:
+        raise _fail(str(error)) from None
+    for warning in target.warnings:
+        err.print(Text(f"searcher: warning: {warning}", style="yellow"), soft_wrap=True)
+    return target
+
+
 def _print_results(results: SearchResults) -> None:
     if not results.hits:
         message = "no matches" if results.total == 0 else f"no hits on this page ({results.total} in all)"
         out.print(Text(f"{message} · {results.took_ms:.1f} ms", style="dim"))
+        _print_facets(results)
         return
     if results.as_pinyin:
         out.print(Text(f"nothing matches {results.query!r} as typed; read as pinyin:", style="dim italic"))
     for rank, hit in enumerate(results.hits, start=results.offset + 1):
-        _print_hit(rank, hit)
+        _print_hit(rank, hit, with_score=results.sort == "relevance")
     first, last = results.offset + 1, results.offset + len(results.hits)
-    out.print(Text(f"{first}–{last} of {results.total} · {results.took_ms:.1f} ms", style="dim"))
+    order = "" if results.sort == "relevance" else f" · {'newest' if results.sort == '-date' else 'oldest'} first"
+    out.print(Text(f"{first}–{last} of {results.total}{order} · {results.took_ms:.1f} ms", style="dim"))
+    _print_facets(results)
 
 
-def _print_hit(rank: int, hit: Hit) -> None:
+def _print_facets(results: SearchResults) -> None:
+    for name, counts in results.facets.items():
+        line = Text(f"{name}: ", style="bold")
+        line.append(" · ".join(f"{value} {count}" for value, count in counts) or "none")
+        out.print(line)
+
+
+def _print_hit(rank: int, hit: Hit, with_score: bool = True) -> None:
     title = _marked(hit.title, hit.title_highlights, base="bold")
     line = Text(f"{rank:>2}. ")
     line.append_text(title)
-    line.append(f"  {hit.score:.2f}", style="dim")
+    if with_score:
+        line.append(f"  {hit.score:.2f}", style="dim")
     out.print(line)
     meta = [part for part in (hit.author, hit.date.strftime("%Y-%m-%d") if hit.date else "") if part]
     meta.append(_display_path(hit.path))

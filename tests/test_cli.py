@@ -173,3 +173,43 @@ def test_a_second_indexing_run_fails_cleanly_or_waits_with_wait(tmp_path):
         assert waited.returncode == 0, waited.stderr
         assert "waiting up to 30 s for another searcher index on ix" in waited.stderr
         assert "1 added" in waited.stdout
+
+
+def test_query_options_filter_sort_page_and_count_facets(workdir):
+    run = searcher("query", "城市更新", "--since", "2022-07", "--until", "2022-07-12", "--sort", "-date",
+                   "--page", "1", "--facets", "author,category", "--json", cwd=workdir)
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)
+    assert (results["total"], results["sort"]) == (1, "-date")
+    assert results["facets"]["author"] == [["证券时报网", 1]]
+    assert searcher("query", "城市更新", "--until", "2022-07-11", "--json", cwd=workdir).stdout.count('"total": 0') == 1
+    text = searcher("query", "城市更新", "--facets", "author", cwd=workdir).stdout
+    assert "author: 证券时报网 1" in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--page", "2", "--offset", "3"], "give --page or --offset, not both"),
+        (["--sort", "size"], "unknown sort 'size'"),
+        (["--facets", "colour"], "unknown facet 'colour'"),
+        (["--since", "July"], "bad date 'July'"),
+    ],
+)
+def test_bad_query_options_are_one_line_and_exit_status_2(workdir, args, message):
+    run = searcher("query", "城市更新", *args, cwd=workdir)
+    assert run.returncode == 2
+    assert message in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_show_prints_the_stored_article_and_similar_finds_no_other(workdir):
+    run = searcher("show", "seeds/000_d232eb3cb27245ac.txt", "--highlight", "城市更新", "--json", cwd=workdir)
+    assert run.returncode == 0, run.stderr
+    article = json.loads(run.stdout)
+    assert article["title"] == "北京城市更新联盟成立 探索减量发展下的城市更新路径"
+    assert all(article["body"][start:end] == "城市更新" for start, end in article["highlights"])
+    assert article["highlights"]
+    similar = searcher("similar", "seeds/000_d232eb3cb27245ac.txt", cwd=workdir)
+    assert similar.returncode == 0 and "no matches" in similar.stdout
+    missing = searcher("show", "seeds/missing.md", cwd=workdir)
+    assert missing.returncode == 1 and "is not in the index" in missing.stderr
