@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,6 +112,7 @@ class EngineResults:
     total: int
     hits: list[StoredHit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # value counts, most frequent first
+    first_tier_total: int = 0  # how many of the matches are matches of the first tier
 
 
 @dataclass
@@ -253,11 +254,14 @@ class WhooshIndex:
         if not path.is_dir():
             raise IndexNotFoundError(f"no index at {path}: build one with `searcher index FOLDER --index {path}`")
         marker = path / MARKER_FILE
-        if not marker.is_file() or not whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
-            raise IndexNotFoundError(
-                f"{path} is not a searcher index: build one with `searcher index FOLDER --index {path}`"
-            )
+        not_an_index = f"{path} is not a searcher index: build one with `searcher index FOLDER --index {path}`"
+        if not marker.is_file():
+            raise IndexNotFoundError(not_an_index)
+        # The marker first: Whoosh unpickles the schema as it opens, and an index of another format may hold
+        # classes this version cannot rebuild, which would fail with some error of pickle's instead of this.
         info = _check_marker(marker)
+        if not whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
+            raise IndexNotFoundError(not_an_index)
         return cls(path, whoosh.index.open_dir(str(path), indexname=INDEX_NAME), info)
 
     @classmethod
@@ -266,7 +270,8 @@ class WhooshIndex:
         index built with another user dictionary is refused: its words would not match the new ones."""
         path = Path(path)
         _recover_interrupted_swap(path)
-        if (path / MARKER_FILE).is_file() and whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
+        marker = path / MARKER_FILE
+        if marker.is_file() and _check_marker(marker) and whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
             index = cls.open(path)
             wanted = _checksum(user_dictionary) if user_dictionary else index.dictionary_checksum
             if wanted != index.dictionary_checksum:
@@ -413,18 +418,20 @@ class WhooshIndex:
         if allowed is not None and not allowed:
             return EngineResults(total=0, hits=[], facets={field: [] for field in facets})
         if sort == "relevance":
-            matched, hits = self._ranked_by_tier(searcher, tiers, limit, offset, allowed)
+            matched, hits, first_tier_total = self._ranked_by_tier(searcher, tiers, limit, offset, allowed)
         elif sort in ("date", "-date"):
             matched, hits = self._sorted_by_date(searcher, tiers[0], limit, offset, allowed, newest_first=sort == "-date")
+            first_tier_total = len(matched)
         else:
             raise ValueError(f"unknown sort {sort!r}: relevance, date or -date")
         counted = {field: _facet_counts(searcher.reader(), field, matched) for field in facets}
-        return EngineResults(total=len(matched), hits=hits, facets=counted)
+        return EngineResults(total=len(matched), hits=hits, facets=counted, first_tier_total=first_tier_total)
 
     def _ranked_by_tier(self, searcher, tiers: Sequence[Query], limit: int, offset: int,
-                        allowed: set[int] | None) -> tuple[set[int], list[StoredHit]]:
+                        allowed: set[int] | None) -> tuple[set[int], list[StoredHit], int]:
         earlier: set[int] = set()  # document numbers matched by an earlier tier
         hits: list[StoredHit] = []
+        first_tier_total = 0
         for tier, query in enumerate(tiers):
             whoosh_query = _translate(query)
             reach = offset + limit - len(earlier)  # how far down this tier's ranking the page reaches
@@ -442,7 +449,9 @@ class WhooshIndex:
                 if allowed is not None:
                     matched &= allowed
             earlier |= matched
-        return earlier, hits
+            if tier == 0:
+                first_tier_total = len(matched)
+        return earlier, hits, first_tier_total
 
     def _sorted_by_date(self, searcher, query: Query, limit: int, offset: int, allowed: set[int] | None,
                         newest_first: bool) -> tuple[set[int], list[StoredHit]]:
@@ -457,6 +466,20 @@ class WhooshIndex:
             order = sorted(matched, key=lambda docnum: (dates[docnum], docnum))
         hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0) for docnum in order[offset : offset + limit]]
         return matched, hits
+
+    def count(self, query: Query) -> int:
+        """How many documents match ``query``."""
+        return sum(1 for _ in self._current_searcher().docs_for_query(_translate(query)))
+
+    def word_frequencies(self, words: Iterable[str]) -> dict[str, int]:
+        """For each word that the index holds as a word (in a title or a body), how many documents have it."""
+        reader = self._current_searcher().reader()
+        frequencies = {}
+        for word in words:
+            frequency = max(reader.doc_frequency(field, word) for field in TEXT_FIELDS)
+            if frequency:
+                frequencies[word] = frequency
+        return frequencies
 
     def document(self, path: str) -> StoredHit | None:
         """The stored article indexed from ``path`` (absolute, as indexed), or None."""

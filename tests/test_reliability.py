@@ -192,3 +192,17 @@ def test_a_folder_that_is_not_an_index_is_never_written_into(tmp_path):
     with pytest.raises(IndexNotFoundError):
         Index.open_or_create(tmp_path / "docs")
     assert [entry.name for entry in (tmp_path / "docs").iterdir()] == ["thesis.txt"]
+
+
+def test_an_index_of_an_older_format_is_refused_in_one_line_before_whoosh_reads_it(tmp_path):
+    index_path = tmp_path / "ix"
+    with Index.open_or_create(index_path):
+        pass
+    # An index of an earlier searcher: an older marker, and a schema whose pickled classes this version
+    # cannot load (Whoosh would fail inside pickle).
+    (index_path / "searcher.json").write_text('{"format": 1, "created": "2026-01-01T00:00:00+00:00"}\n')
+    for toc in index_path.glob("*.toc"):
+        toc.write_bytes(b"not a pickle")
+    for opener in (Index.open, Index.open_or_create):
+        with pytest.raises(IndexFormatError, match="rebuild it with `searcher index FOLDER --rebuild"):
+            opener(index_path)
