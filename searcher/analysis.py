@@ -363,6 +363,36 @@ def words_spelled(title: str, body: str, spellings: list[str], segmenter: Segmen
     )
 
 
+_TONELESS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+
+
+@cache
+def _characters_by_sound() -> dict[str, tuple[str, ...]]:
+    """Toneless pinyin → the Han characters (CJK Unified Ideographs) pypinyin reads that way. pypinyin has
+    no reverse lookup, so this inverts its character table once (under a second), when a query first needs it."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    table: dict[str, list[str]] = {}
+    for codepoint, readings in pinyin_dict.items():
+        if 0x4E00 <= codepoint <= 0x9FFF:
+            for reading in set(readings.translate(_TONELESS).split(",")):
+                table.setdefault(reading, []).append(chr(codepoint))
+    return {sound: tuple(chars) for sound, chars in table.items()}
+
+
+def homophones(char: str) -> tuple[str, ...]:
+    """The other Han characters that sound like ``char`` in any of its readings, tones ignored.
+
+    >>> "市" in homophones("事"), "事" in homophones("事")
+    (True, False)
+    """
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    readings = set(pinyin_dict.get(ord(char), "").translate(_TONELESS).split(",")) - {""}
+    table = _characters_by_sound()
+    return tuple(sorted({other for reading in readings for other in table.get(reading, ()) if other != char}))
+
+
 def index_analyzer(segmenter: Segmenter | None = None) -> Folded:
     """What the word fields store: every word of the folded text, its dictionary sub-words and compound
     parts."""

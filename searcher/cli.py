@@ -250,6 +250,11 @@ def _open_index(path: Path | None) -> Index:
 
 
 def _print_results(results: SearchResults) -> None:
+    if results.corrected:
+        out.print(Text(f"nothing has {results.query!r} as typed; showing results for {results.did_you_mean!r}:",
+                       style="yellow"))
+    elif results.did_you_mean:
+        out.print(Text(f"did you mean: {results.did_you_mean}?", style="yellow"))
     if not results.hits:
         message = "no matches" if results.total == 0 else f"no hits on this page ({results.total} in all)"
         out.print(Text(f"{message} · {results.took_ms:.1f} ms", style="dim"))

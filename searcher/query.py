@@ -455,6 +455,15 @@ def _any_of(required: list[Query], optional: list[Query]) -> Query:
     return _combine(And, (*required, Or(tuple(optional))))
 
 
+def query_runs(tree: Query) -> list[Words | Phrase]:
+    """The typed runs (words and phrases) of a query that are not excluded, in the order typed."""
+    if isinstance(tree, (Words, Phrase)):
+        return [tree] if tree.field is None and tree.text else []
+    if isinstance(tree, (And, Or)):
+        return [run for child in tree.children for run in query_runs(child)]
+    return []
+
+
 def text_matches(tree: Query, text: str) -> bool:
     """Whether a folded text holds what the query asks for, judged by its words and phrases as substrings
     (fields and pinyin, which the text alone cannot tell, count as matching).

@@ -13,17 +13,19 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .analysis import query_analyzer, words_spelled
+from .analysis import HAN_RUN, homophones, query_analyzer, words_spelled
 from .folding import fold
 from .highlight import Snippet, highlight_text, make_snippet
 from .index import FACET_FIELDS, EngineResults, StoredHit, WhooshIndex
 from .query import (
     Everything,
+    Phrase,
     Query,
     highlight_terms,
     parse_query,
     parse_synonyms,
     pinyin_terms,
+    query_runs,
     ranking_tiers,
     split_filters,
     text_matches,
@@ -71,6 +73,10 @@ class SearchResults:
     sort: str = "relevance"
     # For each facet asked for: its most frequent values among all the matches (not just this page).
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # A corrected query when this one found (almost) nothing as typed (see did_you_mean), and whether the
+    # hits are those of the correction because the query as typed found nothing at all.
+    did_you_mean: str | None = None
+    corrected: bool = False
 
     def to_json(self) -> dict:
         return {
@@ -80,6 +86,8 @@ class SearchResults:
             "offset": self.offset,
             "sort": self.sort,
             "as_pinyin": self.as_pinyin,
+            "did_you_mean": self.did_you_mean,
+            "corrected": self.corrected,
             "facets": {name: [list(pair) for pair in counts] for name, counts in self.facets.items()},
             "hits": [hit.to_json() for hit in self.hits],
         }
@@ -124,13 +132,69 @@ def search(
         # Nothing matches the letters as typed: read them as pinyin (see query.with_pinyin).
         found, matched_all = _ranked(index, spelled, limit, offset, all_filters, sort, facets)
         pinyin = pinyin_terms(spelled)
+    suggestion = did_you_mean(index, text, ranked) if found.first_tier_total < FEW_MATCHES and not pinyin else None
+    corrected = suggestion is not None and found.first_tier_total == 0
+    if corrected:
+        # Nothing has what was typed: show what the correction finds, saying so.
+        tree = parse_query(suggestion, query_analyzer(index.segmenter), parse_synonyms(index.synonyms_text()))
+        ranked, query_filters = split_filters(tree)
+        found, matched_all = _ranked(index, ranked, limit, offset, (*query_filters, *filters), sort, facets)
+        terms = highlight_terms(tree)
     hits = []
     for hit, has_all in zip(found.hits, matched_all, strict=True):
         spelled_words = words_spelled(hit.title, hit.body, pinyin, index.segmenter) if pinyin else []
         hits.append(_make_hit(hit, terms + spelled_words, has_all))
     took_ms = (time.perf_counter() - started) * 1000
     return SearchResults(text, found.total, hits, took_ms, offset, as_pinyin=bool(pinyin) and found.total > 0,
-                         sort=sort, facets=found.facets)
+                         sort=sort, facets=found.facets, did_you_mean=suggestion, corrected=corrected)
+
+
+# A query that finds fewer documents than this with all its words may be mistyped: did_you_mean looks for a
+# correction. One that finds more is never corrected.
+FEW_MATCHES = 3
+# The Han runs of this length or less are checked for a typo (a longer one is pasted text rather than typed).
+MAX_CORRECTED_RUN = 12
+# A correction replaces a word of 2–4 characters of a run by one that sounds the same.
+CORRECTED_WORD = (2, 4)
+
+
+def did_you_mean(index: WhooshIndex, text: str, tree: Query) -> str | None:
+    """``text`` with one mistyped word corrected, or None: for each run of Han characters that occurs
+    nowhere as typed, the word of the index that differs from a 2–4 character piece of it by one character
+    that sounds the same (a homophone, tones ignored) and makes the run occur, preferring the most frequent
+    word. ``城事更新`` → ``城市更新``; a run found as typed is never changed.
+
+    The index is the vocabulary, so a correction is always something the index holds."""
+    folded = fold(text)
+    for run in query_runs(tree):
+        if not HAN_RUN.fullmatch(run.text) or len(run.text) > MAX_CORRECTED_RUN:
+            continue
+        if index.count(Phrase(run.tokens, None, run.text)) > 0:
+            continue
+        corrected = _sound_alike_run(index, run.text)
+        at = folded.find(run.text)
+        if corrected is not None and at >= 0:
+            # Folding keeps lengths, so the run's place in the folded text is its place in what was typed.
+            return text[:at] + corrected + text[at + len(run.text) :]
+    return None
+
+
+def _sound_alike_run(index: WhooshIndex, run: str) -> str | None:
+    """The run with one piece replaced by a sound-alike word of the index, such that the run then occurs."""
+    candidates: dict[str, tuple[int, int]] = {}  # word → (start, end) of the piece of the run it replaces
+    for length in range(CORRECTED_WORD[0], min(CORRECTED_WORD[1], len(run)) + 1):
+        for start in range(len(run) - length + 1):
+            piece = run[start : start + length]
+            for position, char in enumerate(piece):
+                for other in homophones(char):
+                    candidates.setdefault(piece[:position] + other + piece[position + 1 :], (start, start + length))
+    frequencies = index.word_frequencies(candidates)
+    for word in sorted(frequencies, key=lambda word: (-frequencies[word], word)):
+        start, end = candidates[word]
+        corrected = run[:start] + word + run[end:]
+        if index.count(Phrase((corrected,), None, corrected)) > 0:
+            return corrected
+    return None
 
 
 def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int, filters: Sequence[Query], sort: str,

@@ -150,3 +150,16 @@ def test_similar_articles_exclude_the_article_and_its_copies(corpus_sample, tmp_
     assert original_here not in paths and str(copy) not in paths
     # A programming article is most like other programming articles (the sample is half news, half code).
     assert sum("编程" in hit.categories for hit in results.hits) >= 4
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("城事更新", "城市更新"), ("函数式编成", "函数式编程"), ("北京城事更新", "北京城市更新")])
+def test_a_sound_alike_typo_is_corrected_from_the_index_vocabulary(sample_index, typed, meant):
+    results = sample_index.search(typed)
+    assert results.did_you_mean == meant
+    if results.corrected:
+        assert results.hits and all(meant in hit.title + hit.snippet.text for hit in results.hits[:1])
+
+
+@pytest.mark.parametrize("query", ["城市更新", "函数式编程", "发展", "习近平"])
+def test_a_query_found_as_typed_is_never_corrected(sample_index, query):
+    assert sample_index.search(query).did_you_mean is None
