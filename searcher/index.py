@@ -515,14 +515,13 @@ class WhooshIndex:
         with self._index.reader() as reader:
             documents = reader.doc_count()
             terms = sum(1 for field in TEXT_FIELDS for _ in reader.lexicon(field))
-        files = [entry for entry in self.path.iterdir() if entry.is_file()]
-        tocs = [entry for entry in files if entry.name.endswith(".toc")]
-        last = max((entry.stat().st_mtime for entry in tocs), default=None)
+        files = _file_states(self.path)
+        last = max((info.st_mtime for name, info in files.items() if name.endswith(".toc")), default=None)
         return IndexStats(
             path=str(self.path),
             documents=documents,
             terms=terms,
-            size_bytes=sum(entry.stat().st_size for entry in files),
+            size_bytes=sum(info.st_size for info in files.values()),
             last_update=dt.datetime.fromtimestamp(last, dt.timezone.utc) if last else None,
         )
 
@@ -563,6 +562,19 @@ class IndexWriter:
 
     def commit(self) -> None:
         self._writer.commit()
+
+
+def _file_states(folder: Path) -> dict[str, os.stat_result]:
+    """The files of a folder with their states, leaving out those that vanish while it is listed (a writer
+    in another process merging segments deletes files at any moment)."""
+    states = {}
+    for entry in os.scandir(folder):
+        try:
+            if entry.is_file():
+                states[entry.name] = entry.stat()
+        except FileNotFoundError:
+            continue
+    return states
 
 
 def _checksum(path: Path) -> str:
