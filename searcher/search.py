@@ -49,17 +49,24 @@ class Hit:
 
     def to_json(self) -> dict:
         return {
-            "path": self.path,
-            "title": self.title,
-            "author": self.author,
-            "date": self.date.isoformat() if self.date else None,
-            "categories": self.categories,
+            **_described(self),
             "score": round(self.score, 4),
             "snippet": self.snippet.text,
             "highlights": [list(span) for span in self.snippet.highlights],
             "title_highlights": [list(span) for span in self.title_highlights],
             "matched_all": self.matched_all,
         }
+
+
+def _described(article: Hit | Article) -> dict:
+    """The keys a hit and a shown article share in JSON."""
+    return {
+        "path": article.path,
+        "title": article.title,
+        "author": article.author,
+        "date": article.date.isoformat() if article.date else None,
+        "categories": article.categories,
+    }
 
 
 @dataclass
@@ -236,11 +243,7 @@ class Article:
 
     def to_json(self) -> dict:
         return {
-            "path": self.path,
-            "title": self.title,
-            "author": self.author,
-            "date": self.date.isoformat() if self.date else None,
-            "categories": self.categories,
+            **_described(self),
             "metadata": self.metadata,
             "body": self.body.text,
             "highlights": [list(span) for span in self.body.highlights],
