@@ -126,7 +126,7 @@ def search(
     unknown = [name for name in facets if name not in FACETS]
     if unknown:
         raise ValueError(f"unknown facet {unknown[0]!r} (facets: {', '.join(FACETS)})")
-    tree = parse_query(text, query_analyzer(index.segmenter), parse_synonyms(index.synonyms_text()))
+    tree = _parsed(index, text)
     ranked, query_filters = split_filters(tree)
     all_filters = (*query_filters, *filters)
     if sort == "relevance" and isinstance(ranked, Everything):
@@ -143,7 +143,7 @@ def search(
     corrected = suggestion is not None and found.first_tier_total == 0
     if corrected:
         # Nothing has what was typed: show what the correction finds, saying so.
-        tree = parse_query(suggestion, query_analyzer(index.segmenter), parse_synonyms(index.synonyms_text()))
+        tree = _parsed(index, suggestion)
         ranked, query_filters = split_filters(tree)
         found, matched_all = _ranked(index, ranked, limit, offset, (*query_filters, *filters), sort, facets)
         terms = highlight_terms(tree)
@@ -202,6 +202,11 @@ def _sound_alike_run(index: WhooshIndex, run: str) -> str | None:
         if index.count(Phrase((corrected,), None, corrected)) > 0:
             return corrected
     return None
+
+
+def _parsed(index: WhooshIndex, text: str) -> Query:
+    """A query as this index reads it: segmented with its dictionary, expanded with its synonyms."""
+    return parse_query(text, query_analyzer(index.segmenter), parse_synonyms(index.synonyms_text()))
 
 
 def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int, filters: Sequence[Query], sort: str,
