@@ -445,9 +445,7 @@ class WhooshIndex:
                 hits += [_stored_hit(hit.fields(), hit.score, tier) for hit in collector.results()[skip:reach]]
             else:
                 # Past the page: only this tier's count matters, and matching without scoring is cheaper.
-                matched = set(searcher.docs_for_query(whoosh_query)) - earlier
-                if allowed is not None:
-                    matched &= allowed
+                matched = _matching(searcher, whoosh_query, allowed) - earlier
             earlier |= matched
             if tier == 0:
                 first_tier_total = len(matched)
@@ -455,9 +453,7 @@ class WhooshIndex:
 
     def _sorted_by_date(self, searcher, query: Query, limit: int, offset: int, allowed: set[int] | None,
                         newest_first: bool) -> tuple[set[int], list[StoredHit]]:
-        matched = set(searcher.docs_for_query(_translate(query)))
-        if allowed is not None:
-            matched &= allowed
+        matched = _matching(searcher, _translate(query), allowed)
         # The raw column: every date as one integer, and for an undated article the largest one there is.
         dates = searcher.reader().column_reader("date", translate=False)
         if newest_first:
@@ -499,8 +495,10 @@ class WhooshIndex:
         similar: list[StoredHit] = []
         results = searcher.more_like(docnum, "body", text=text, top=limit + SIMILAR_COPIES, numterms=SIMILAR_TERMS)
         for hit in results:
+            if len(similar) >= limit:
+                break
             fields = hit.fields()
-            if fields.get("body") != article.get("body") and len(similar) < limit:
+            if fields.get("body") != article.get("body"):
                 similar.append(_stored_hit(fields, hit.score, 0))
         return similar
 
@@ -633,6 +631,12 @@ def _recover_interrupted_swap(path: Path) -> None:
     aside = _sibling(path, "old")
     if not path.exists() and aside.is_dir():
         os.rename(aside, path)
+
+
+def _matching(searcher, whoosh_query: whoosh.query.Query, allowed: set[int] | None) -> set[int]:
+    """The document numbers matching a query (unscored), within ``allowed`` unless that is None."""
+    matched = set(searcher.docs_for_query(whoosh_query))
+    return matched if allowed is None else matched & allowed
 
 
 class _CountingCollector(whoosh.collectors.TopCollector):
