@@ -380,6 +380,7 @@ def _characters_by_sound() -> dict[str, tuple[str, ...]]:
     return {sound: tuple(chars) for sound, chars in table.items()}
 
 
+@lru_cache(maxsize=4096)
 def homophones(char: str) -> tuple[str, ...]:
     """The other Han characters that sound like ``char`` in any of its readings, tones ignored.
 
