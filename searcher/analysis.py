@@ -349,20 +349,6 @@ def pinyin_of(word: str) -> tuple[str, str] | None:
     return "".join(syllables), "".join(syllable[0] for syllable in syllables)
 
 
-def words_spelled(title: str, body: str, spellings: list[str], segmenter: Segmenter | None = None) -> list[str]:
-    """The words of a document whose pinyin or initials are among ``spellings``: what a pinyin query
-    matched, to highlight."""
-    wanted = set(spellings)
-    return sorted(
-        {
-            token.text
-            for text in (title, body)
-            for token in index_tokens(text, segmenter)
-            if (spelled := pinyin_of(token.text)) and wanted.intersection(spelled)
-        }
-    )
-
-
 _TONELESS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 
 

@@ -10,6 +10,7 @@ Only the classic Whoosh API is used, so both ``Whoosh`` 2.7.4 and its maintained
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import hashlib
 import json
@@ -21,10 +22,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import analysis
+from . import analysis, duplicates
 from .documents import Document
 from .folding import fold
-from .query import MAX_TYPED_RUN, TEXT_FIELDS, And, DateRange, Everything, Exact, Not, Or, Phrase, Pinyin, Query, Words
+from .query import (
+    MAX_TYPED_RUN,
+    TEXT_FIELDS,
+    And,
+    DateRange,
+    Everything,
+    Exact,
+    Not,
+    Or,
+    Phrase,
+    Pinyin,
+    Query,
+    WordPrefix,
+    Words,
+)
 
 with warnings.catch_warnings():
     # Whoosh 2.7.4's sources hold invalid string escapes and an `is` comparison with a literal, which warn
@@ -45,7 +60,7 @@ with warnings.catch_warnings():
     import whoosh.searching
     import whoosh.writing
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 # The n-gram and pinyin fields cover this much of a document (most articles are under 20,000 characters):
 # past it, a huge document is still found by its words, but those fields would cost hundreds of MB while it
@@ -105,6 +120,7 @@ class StoredHit:
     metadata: dict
     score: float
     tier: int = 0  # which of the ranking tiers of the search it matched (see WhooshIndex.search)
+    sketch: tuple[int, ...] = ()  # of its body, to tell near-duplicates (searcher.duplicates.sketch)
 
 
 @dataclass
@@ -128,7 +144,8 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
     """Whoosh's view of our analyzers: ``kind="words"`` is :func:`searcher.analysis.index_analyzer` (and, for
     query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="grams"`` is
     :func:`~searcher.analysis.char_ngrams`, ``"pinyin"`` and ``"initials"`` spell the words of
-    ``"words"`` (:func:`~searcher.analysis.pinyin_of`).
+    ``"words"`` (:func:`~searcher.analysis.pinyin_of`), each spelling followed by its word
+    (``chengshi:城市``), so that the index itself says which words a spelling stands for.
 
     The schema pickles analyzers into the index; this one pickles to its kind and dictionary checksum, so
     opening an index does not load jieba, and the analyzers are built on first use.
@@ -185,7 +202,21 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
         for word in words:
             spelled = analysis.pinyin_of(word.text)
             if spelled:
-                yield spelled[which], word.position, word.start, word.end
+                yield spelling_term(spelled[which], word.text), word.position, word.start, word.end
+
+
+SPELLING_FIELDS = ("pinyin", "initials")
+SPELLING_SEPARATOR = ":"  # never in a spelling, which is lowercase letters
+
+
+def spelling_term(spelling: str, word: str) -> str:
+    """The term of the pinyin and initials fields for a word and its spelling: all the terms of one
+    spelling are then the terms with its prefix.
+
+    >>> spelling_term("chengshi", "城市")
+    'chengshi:城市'
+    """
+    return f"{spelling}{SPELLING_SEPARATOR}{word}"
 
 
 def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
@@ -197,7 +228,7 @@ def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
         body=whoosh.fields.TEXT(analyzer=words, stored=True),
         # Characters and bigrams of title and body: finds any substring, whatever the segmentation did.
         grams=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("grams")),
-        # The pinyin and the initials of the body's words (chengshigengxin, csgx for 城市更新).
+        # The pinyin and the initials of the body's words (chengshigengxin:城市更新, csgx:城市更新).
         pinyin=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("pinyin", dictionary), phrase=False),
         initials=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("initials", dictionary), phrase=False),
         author=whoosh.fields.ID(stored=True),
@@ -209,6 +240,8 @@ def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
         metadata=whoosh.fields.STORED(),
         # "mtime_ns size hash": a column only, so listing every file's state reads no stored bodies.
         file_state=whoosh.fields.COLUMN(whoosh.columns.VarBytesColumn()),
+        # The body's near-duplicate sketch (searcher.duplicates), as unsigned 32-bit integers.
+        sketch=whoosh.fields.COLUMN(whoosh.columns.VarBytesColumn()),
     )
 
 
@@ -442,7 +475,11 @@ class WhooshIndex:
                 )
                 matched = collector.matched
                 skip = max(0, offset - len(earlier))
-                hits += [_stored_hit(hit.fields(), hit.score, tier) for hit in collector.results()[skip:reach]]
+                sketches = _sketches(searcher)
+                hits += [
+                    _stored_hit(hit.fields(), hit.score, tier, sketches[hit.docnum])
+                    for hit in collector.results()[skip:reach]
+                ]
             else:
                 # Past the page: only this tier's count matters, and matching without scoring is cheaper.
                 matched = _matching(searcher, whoosh_query, allowed) - earlier
@@ -460,7 +497,9 @@ class WhooshIndex:
             order = sorted(matched, key=lambda docnum: (dates[docnum] == UNDATED, -dates[docnum], docnum))
         else:
             order = sorted(matched, key=lambda docnum: (dates[docnum], docnum))
-        hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0) for docnum in order[offset : offset + limit]]
+        sketches = _sketches(searcher)
+        page = order[offset : offset + limit]
+        hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0, sketches[docnum]) for docnum in page]
         return matched, hits
 
     def count(self, query: Query) -> int:
@@ -476,6 +515,27 @@ class WhooshIndex:
             if frequency:
                 frequencies[word] = frequency
         return frequencies
+
+    def words_with_prefix(self, prefix: str) -> list[tuple[str, int]]:
+        """The words of titles and bodies that start with ``prefix`` (folded), each with how many documents
+        have it, in the index's order."""
+        reader = self._current_searcher().reader()
+        frequencies: dict[str, int] = {}
+        for field_name in TEXT_FIELDS:
+            for term, info in reader.iter_prefix(field_name, fold(prefix)):
+                word = _text(term)
+                frequencies[word] = max(frequencies.get(word, 0), info.doc_frequency())
+        return list(frequencies.items())
+
+    def spelled_words(self, prefix: str) -> list[tuple[str, str, int]]:
+        """``(spelling, word, documents)`` for the words whose pinyin or initials start with ``prefix``."""
+        reader = self._current_searcher().reader()
+        found: dict[tuple[str, str], int] = {}
+        for field_name in SPELLING_FIELDS:
+            for term, info in reader.iter_prefix(field_name, prefix):
+                spelling, _, word = _text(term).partition(SPELLING_SEPARATOR)
+                found[spelling, word] = max(found.get((spelling, word), 0), info.doc_frequency())
+        return [(spelling, word, documents) for (spelling, word), documents in found.items()]
 
     def document(self, path: str) -> StoredHit | None:
         """The stored article indexed from ``path`` (absolute, as indexed), or None."""
@@ -546,6 +606,7 @@ class IndexWriter:
             "_stored_categories": document.categories,
             "metadata": document.metadata,
             "file_state": f"{document.mtime_ns} {document.size} {document.content_hash}".encode("ascii"),
+            "sketch": array.array("I", duplicates.sketch(_bounded(document.body))).tobytes(),
         }
         if date is not None:
             fields["date"] = date.replace(tzinfo=None)
@@ -677,12 +738,16 @@ def _facet_counts(reader, name: str, matched: set[int]) -> list[tuple[str, int]]
     for term in reader.lexicon(field_name):
         count = sum(1 for docnum in reader.postings(field_name, term).all_ids() if docnum in matched)
         if count:
-            counts.append((term.decode("utf-8"), count))
+            counts.append((_text(term), count))
     counts.sort(key=lambda pair: (-pair[1], pair[0]))
     return counts[:FACET_VALUES]
 
 
-def _stored_hit(fields: dict, score: float, tier: int) -> StoredHit:
+def _sketches(searcher) -> whoosh.columns.ColumnReader:
+    return searcher.reader().column_reader("sketch")
+
+
+def _stored_hit(fields: dict, score: float, tier: int, sketch: bytes = b"") -> StoredHit:
     date = fields.get("date_iso")
     return StoredHit(
         path=fields["path"],
@@ -694,6 +759,7 @@ def _stored_hit(fields: dict, score: float, tier: int) -> StoredHit:
         metadata=fields.get("metadata") or {},
         score=float(score),
         tier=tier,
+        sketch=tuple(array.array("I", sketch)),
     )
 
 
@@ -714,9 +780,15 @@ def _translate(node: Query) -> whoosh.query.Query:
             return _phrase(fields, node.tokens)
         return whoosh.query.AndMaybe(_substring(node.text), _phrase(fields, node.tokens))
     if isinstance(node, Pinyin):
+        # Every word spelled so: the terms of the spelling followed by the separator (see spelling_term).
         return whoosh.query.Or(
-            [whoosh.query.Term(field, node.text, boost=FIELD_BOOSTS[field]) for field in ("pinyin", "initials")]
+            [
+                whoosh.query.Prefix(field, spelling_term(node.text, ""), boost=FIELD_BOOSTS[field], constantscore=False)
+                for field in SPELLING_FIELDS
+            ]
         )
+    if isinstance(node, WordPrefix):
+        return whoosh.query.Prefix(node.field, fold(node.text), boost=FIELD_BOOSTS[node.field], constantscore=False)
     if isinstance(node, Exact):
         return whoosh.query.Term(node.field, node.value)
     if isinstance(node, DateRange):
@@ -733,6 +805,11 @@ def _translate(node: Query) -> whoosh.query.Query:
     if isinstance(node, Not):
         return whoosh.query.Not(_translate(node.child))
     raise TypeError(f"not a query node: {node!r}")
+
+
+def _text(term: bytes | str) -> str:
+    """A term as text (Whoosh 2.7 gives lexicon terms as UTF-8 bytes)."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
 
 
 def _in_any_field(fields: tuple[str, ...], token: str) -> whoosh.query.Query:

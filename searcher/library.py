@@ -18,6 +18,7 @@ from pathlib import Path
 from .index import IndexStats, WhooshIndex
 from .query import option_filters
 from .search import Article, SearchResults, search, show, similar
+from .suggest import Suggestions, suggest
 from .sync import BATCH_SIZE, ProgressCallback, UpdateReport, update_index
 
 DEFAULT_INDEX = Path("indexes", "default")
@@ -108,16 +109,24 @@ class Index:
         category: str | None = None,
         since: str | None = None,
         until: str | None = None,
+        collapse: bool = True,
     ) -> SearchResults:
         """Ranked hits for ``query`` with snippets; see :mod:`searcher.query` for the syntax.
 
         ``sort``: ``"relevance"``, ``"date"`` or ``"-date"`` (newest first); ``facets``: ``"author"`` and/or
         ``"category"``, counted over every match; ``author``, ``category``, ``since`` and ``until`` (dates as
         ``2022``, ``2022-07`` or ``2022-07-12``, both ends included) narrow the results like ``author:`` …
-        ``date:`` in the query, without changing their scores.
+        ``date:`` in the query, without changing their scores. Near-duplicates of a better-ranked hit are
+        folded into it (``hit.near_duplicates``) unless ``collapse`` is False.
         """
         filters = option_filters(author=author, category=category, since=since, until=until)
-        return search(self.engine, query, limit=limit, offset=offset, sort=sort, facets=facets, filters=filters)
+        return search(self.engine, query, limit=limit, offset=offset, sort=sort, facets=facets, filters=filters,
+                      collapse=collapse)
+
+    def suggest(self, prefix: str, limit: int = 10, titles: int = 5) -> Suggestions:
+        """Words of the index that complete ``prefix`` (also read as pinyin), most frequent first, and
+        titles that contain it."""
+        return suggest(self.engine, prefix, limit, titles)
 
     def show(self, path: Path | str, highlight: str | None = None) -> Article | None:
         """The stored article of the file at ``path``, with the words of the query ``highlight`` marked in

@@ -69,6 +69,14 @@ class Pinyin:
 
 
 @dataclass(frozen=True)
+class WordPrefix:
+    """Words that start with ``text`` (folded) in one field: what completes a word being typed."""
+
+    text: str
+    field: str
+
+
+@dataclass(frozen=True)
 class Exact:
     """A metadata field equal to a value (``author:证券时报网``, ``category:要闻``)."""
 
@@ -105,7 +113,7 @@ class Not:
     child: Query
 
 
-Query = Words | Phrase | Pinyin | Exact | DateRange | Everything | And | Or | Not
+Query = Words | Phrase | Pinyin | WordPrefix | Exact | DateRange | Everything | And | Or | Not
 
 FILTERS = (Exact, DateRange)
 

@@ -13,7 +13,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .analysis import HAN_RUN, homophones, query_analyzer, words_spelled
+from .analysis import HAN_RUN, homophones, query_analyzer
+from .duplicates import collapse as collapse_near_duplicates
 from .folding import fold
 from .highlight import Snippet, highlight_text, make_snippet
 from .index import FACET_FIELDS, EngineResults, StoredHit, WhooshIndex
@@ -46,6 +47,8 @@ class Hit:
     snippet: Snippet
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
     matched_all: bool = True  # False for a document that has only some of the query's words
+    # Paths of the lower-ranked near-duplicates of this article that the results fold into it.
+    near_duplicates: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -55,6 +58,7 @@ class Hit:
             "highlights": [list(span) for span in self.snippet.highlights],
             "title_highlights": [list(span) for span in self.title_highlights],
             "matched_all": self.matched_all,
+            "near_duplicates": self.near_duplicates,
         }
 
 
@@ -84,6 +88,8 @@ class SearchResults:
     # hits are those of the correction because the query as typed found nothing at all.
     did_you_mean: str | None = None
     corrected: bool = False
+    # Near-duplicates are folded into the best-ranked article of each group; ``offset`` then counts groups.
+    collapsed: bool = False
 
     def to_json(self) -> dict:
         return {
@@ -95,6 +101,7 @@ class SearchResults:
             "as_pinyin": self.as_pinyin,
             "did_you_mean": self.did_you_mean,
             "corrected": self.corrected,
+            "collapsed": self.collapsed,
             "facets": {name: [list(pair) for pair in counts] for name, counts in self.facets.items()},
             "hits": [hit.to_json() for hit in self.hits],
         }
@@ -113,10 +120,13 @@ def search(
     sort: str = "relevance",
     facets: Sequence[str] = (),
     filters: Sequence[Query] = (),
+    collapse: bool = True,
 ) -> SearchResults:
     """Run the query ``text``, narrowed by ``filters`` (see :func:`~searcher.query.option_filters`), sorted by
     ``sort`` (one of :data:`SORTS`; a query of filters alone, which nothing ranks, comes newest first), with
-    the value counts of ``facets`` (of :data:`FACETS`). Raise :class:`~searcher.query.QuerySyntaxError` if
+    the value counts of ``facets`` (of :data:`FACETS`). With ``collapse``, each near-duplicate
+    (:mod:`searcher.duplicates`) of a better-ranked hit is folded into it, and ``offset`` and ``limit``
+    count hits as shown; ``total`` always counts every match. Raise :class:`~searcher.query.QuerySyntaxError` if
     the query is malformed, ValueError for a bad limit, offset, sort or facet."""
     started = time.perf_counter()
     if limit < 0 or offset < 0:
@@ -131,13 +141,14 @@ def search(
     all_filters = (*query_filters, *filters)
     if sort == "relevance" and isinstance(ranked, Everything):
         sort = "-date"
-    found, matched_all = _ranked(index, ranked, limit, offset, all_filters, sort, facets)
+    page = _Page(limit, offset, sort, facets, collapse)
+    found, matched_all, shown = _ranked(index, ranked, page, all_filters)
     terms = highlight_terms(tree)
     spelled = with_pinyin(ranked) if found.total == 0 else None
     pinyin: list[str] = []
     if spelled is not None:
         # Nothing matches the letters as typed: read them as pinyin (see query.with_pinyin).
-        found, matched_all = _ranked(index, spelled, limit, offset, all_filters, sort, facets)
+        found, matched_all, shown = _ranked(index, spelled, page, all_filters)
         pinyin = pinyin_terms(spelled)
     suggestion = did_you_mean(index, text, ranked) if found.first_tier_total < FEW_MATCHES and not pinyin else None
     corrected = suggestion is not None and found.first_tier_total == 0
@@ -145,15 +156,18 @@ def search(
         # Nothing has what was typed: show what the correction finds, saying so.
         tree = _parsed(index, suggestion)
         ranked, query_filters = split_filters(tree)
-        found, matched_all = _ranked(index, ranked, limit, offset, (*query_filters, *filters), sort, facets)
+        found, matched_all, shown = _ranked(index, ranked, page, (*query_filters, *filters))
         terms = highlight_terms(tree)
-    hits = []
-    for hit, has_all in zip(found.hits, matched_all, strict=True):
-        spelled_words = words_spelled(hit.title, hit.body, pinyin, index.segmenter) if pinyin else []
-        hits.append(_make_hit(hit, terms + spelled_words, has_all))
+    # A pinyin query highlights the words it stands for, which the index lists by their spelling.
+    terms += [word for spelling in pinyin for sound, word, _ in index.spelled_words(spelling) if sound == spelling]
+    hits = [
+        _make_hit(found.hits[first], terms, matched_all[first], [found.hits[copy].path for copy in copies])
+        for first, copies in shown
+    ]
     took_ms = (time.perf_counter() - started) * 1000
     return SearchResults(text, found.total, hits, took_ms, offset, as_pinyin=bool(pinyin) and found.total > 0,
-                         sort=sort, facets=found.facets, did_you_mean=suggestion, corrected=corrected)
+                         sort=sort, facets=found.facets, did_you_mean=suggestion, corrected=corrected,
+                         collapsed=collapse)
 
 
 # A query that finds fewer documents than this with all its words may be mistyped: did_you_mean looks for a
@@ -209,17 +223,48 @@ def _parsed(index: WhooshIndex, text: str) -> Query:
     return parse_query(text, query_analyzer(index.segmenter), parse_synonyms(index.synonyms_text()))
 
 
-def _ranked(index: WhooshIndex, tree: Query, limit: int, offset: int, filters: Sequence[Query], sort: str,
-            facets: Sequence[str]) -> tuple[EngineResults, list[bool]]:
-    """The engine's results, and for each hit whether it matches the query as typed (all its words)."""
+@dataclass(frozen=True)
+class _Page:
+    """Which results a search shows."""
+
+    limit: int
+    offset: int
+    sort: str
+    facets: Sequence[str]
+    collapse: bool
+
+
+Groups = list[tuple[int, list[int]]]  # (a hit shown, the near-duplicates folded into it), as indexes of hits
+
+
+def _ranked(index: WhooshIndex, tree: Query, page: _Page, filters: Sequence[Query]) -> tuple[EngineResults, list[bool], Groups]:
+    """The engine's results, for each hit whether it matches the query as typed (all its words), and the
+    hits of the page. Collapsing near-duplicates, the engine's hits are every match from the first one on,
+    as far as it takes to fill the page with articles that are not near-duplicates of better-ranked ones."""
     tiers = ranking_tiers(tree)
-    found = index.search(tiers, limit=limit, offset=offset, filters=filters, sort=sort, facets=facets)
+    if not page.collapse:
+        found = index.search(tiers, page.limit, page.offset, filters=filters, sort=page.sort, facets=page.facets)
+        shown: Groups = [(number, []) for number in range(len(found.hits))]
+    else:
+        wanted = page.offset + page.limit
+        reach = 2 * wanted
+        while True:
+            found = index.search(tiers, reach, 0, filters=filters, sort=page.sort, facets=page.facets)
+            groups = _collapsed(found.hits)
+            if reach >= found.total or len(groups) >= wanted:
+                break
+            reach *= 2
+        shown = groups[page.offset : wanted]
     if tiers[0] == tree:  # the query as typed is the first tier: its hits are those with all the words
-        return found, [hit.tier == 0 for hit in found.hits]
-    return found, [text_matches(tree, fold(f"{hit.title}\n{hit.body}")) for hit in found.hits]
+        return found, [hit.tier == 0 for hit in found.hits], shown
+    return found, [text_matches(tree, fold(f"{hit.title}\n{hit.body}")) for hit in found.hits], shown
 
 
-def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool) -> Hit:
+def _collapsed(hits: Sequence[StoredHit]) -> Groups:
+    return collapse_near_duplicates(range(len(hits)), lambda number: hits[number].body, lambda number: hits[number].sketch)
+
+
+def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool, near_duplicates: Sequence[str] = ()) -> Hit:
     return Hit(
         path=stored.path,
         title=stored.title,
@@ -230,6 +275,7 @@ def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool) -> Hit:
         snippet=make_snippet(stored.body, terms),
         title_highlights=highlight_text(stored.title, terms).highlights,
         matched_all=matched_all,
+        near_duplicates=list(near_duplicates),
     )
 
 

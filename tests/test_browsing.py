@@ -25,7 +25,7 @@ def articles(corpus_sample: Path) -> dict[str, object]:
 
 
 def every_hit(index: Index, query: str, **options):
-    return index.search(query, limit=1000, **options).hits
+    return index.search(query, limit=1000, collapse=False, **options).hits
 
 
 def in_month(date: dt.datetime | None, year: int, month: int) -> bool:
@@ -104,7 +104,7 @@ def test_a_query_of_filters_alone_lists_newest_first(sample_index, articles):
 def test_pages_join_up_to_the_whole_list(sample_index, sort):
     whole = [hit.path for hit in every_hit(sample_index, WORD, sort=sort)]
     pages = [hit.path for offset in range(0, len(whole), 7)
-             for hit in sample_index.search(WORD, limit=7, offset=offset, sort=sort).hits]
+             for hit in sample_index.search(WORD, limit=7, offset=offset, sort=sort, collapse=False).hits]
     assert pages == whole and len(whole) > 14
     assert sample_index.search(WORD, limit=7, offset=7, sort=sort).total == len(whole)
 

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from .helpers import SEED_ARTICLE, SEEDS, write_article
-
-
-def searcher(*args: str, cwd: Path, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "searcher", *args],
-        cwd=cwd,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})},
-    )
+from .helpers import SEED_ARTICLE, SEEDS, searcher, write_article
 
 
 @pytest.fixture(scope="module")

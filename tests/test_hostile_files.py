@@ -33,7 +33,8 @@ def reasons(report) -> dict[str, str]:
 
 
 def found(index: Index, query: str) -> list[str]:
-    return [Path(hit.path).name for hit in index.search(query, limit=50).hits]
+    """The names of every file found (these tests write articles of the same text, near-duplicates all)."""
+    return [Path(hit.path).name for hit in index.search(query, limit=50, collapse=False).hits]
 
 
 def test_binary_file_with_a_text_extension_is_reported(tmp_path, folder):
