@@ -140,6 +140,9 @@ def query_command(
     facets: Annotated[
         str | None, typer.Option(help="Count the values of these fields over all matches: author,category.")
     ] = None,
+    collapse: Annotated[
+        bool, typer.Option("--collapse/--no-collapse", help="Fold near-duplicates into the best-ranked copy (+N similar).")
+    ] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Search the index: ranked hits with highlighted snippets.
@@ -154,7 +157,7 @@ def query_command(
         raise _fail("give --page or --offset, not both", code=2)
     skip = (page - 1) * limit if page is not None else offset
     options = {"sort": sort, "author": author, "category": category, "since": since, "until": until,
-               "facets": [name.strip() for name in facets.split(",") if name.strip()] if facets else []}
+               "collapse": collapse, "facets": [name.strip() for name in facets.split(",") if name.strip()] if facets else []}
     with _open_index(index) as target:
         if text != "-":
             try:
@@ -239,6 +242,43 @@ def similar_command(
         _print_results(results)
 
 
+@app.command("suggest")
+def suggest_command(
+    prefix: Annotated[str, typer.Argument(help="The start of a word, in characters or pinyin.")],
+    index: IndexOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="Words to show.")] = 10,
+    titles: Annotated[int, typer.Option(min=0, max=100, help="Titles to show.")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """Complete a prefix: the index's words that start with it (or whose pinyin does), most frequent first,
+    and titles that contain it.
+
+    Example: searcher suggest chengs --limit 5
+    """
+    with _open_index(index) as target:
+        try:
+            found = target.suggest(prefix, limit, titles)
+        except ValueError as error:
+            raise _fail(str(error), code=2) from None
+    if as_json:
+        out.print_json(data=found.to_json(), ensure_ascii=False)
+        return
+    for completion in found.words:
+        line = Text(completion.word, style="bold")
+        line.append(f"  {completion.documents:,} document{'' if completion.documents == 1 else 's'}", style="dim")
+        if completion.spelled:
+            line.append(f"  ({completion.spelled})", style="dim")
+        out.print(line)
+    for title in found.titles:
+        line = Text("title: ", style="dim")
+        line.append(title.title)
+        line.append(f"  {_display_path(title.path)}", style="dim")
+        out.print(line, soft_wrap=True)
+    if not found.words and not found.titles:
+        out.print(Text(f"no completions for {prefix!r}", style="dim"))
+    out.print(Text(f"{found.took_ms:.1f} ms", style="dim"))
+
+
 def _open_index(path: Path | None) -> Index:
     try:
         target = Index.open(path)
@@ -288,6 +328,8 @@ def _print_hit(rank: int, hit: Hit, with_score: bool = True) -> None:
     meta.append(_display_path(hit.path))
     if not hit.matched_all:
         meta.append("only some of the words")
+    if hit.near_duplicates:
+        meta.append(f"+{len(hit.near_duplicates)} similar")
     out.print(Padding(Text(" · ".join(meta), style="dim"), (0, 0, 0, 4), expand=False))
     out.print(Padding(_marked(hit.snippet.text, hit.snippet.highlights), (0, 0, 0, 4), expand=False))
     out.print()
