@@ -18,18 +18,23 @@ back into the text as it was.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.metadata
 import io
 import itertools
+import json
 import logging
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 
+from .dictionary import TABLE_FORMAT, WordTable, user_overlay
 from .folding import fold
 
 # What the index records of how it was analysed; a change here means indexes must be rebuilt, because
@@ -91,12 +96,14 @@ class Tokenizer:
 
 
 class Segmenter:
-    """jieba, loaded lazily and once, with its dictionary cache in searcher's cache folder.
+    """jieba, with its dictionary cache in searcher's cache folder, loaded lazily and once.
 
     A separate ``jieba.Tokenizer`` per segmenter (not jieba's global one), so that segmenters with different
     user dictionaries (jieba's format: ``word [frequency] [tag]`` per line, added to the main dictionary)
-    never share state. The first ``cut`` costs jieba's dictionary load (≈0.7 s from the cache file, more
-    when the cache has to be built); every later one is fast.
+    never share state. A short text (a query) is segmented over the copy of jieba's dictionary on disk
+    (:mod:`searcher.dictionary`) when there is one, which gives the same words without loading jieba; the
+    first longer text loads jieba (≈0.7 s from its cache file, more when the cache has to be built), which
+    then segments everything, and writes that copy if it is missing.
 
     >>> Segmenter().cut("北京城市更新联盟成立")
     ['北京', '城市更新', '联盟', '成立']
@@ -106,6 +113,7 @@ class Segmenter:
         # Read now (it is small), load later: the file may move before the first cut (an index swapped in).
         self.user_words = user_dictionary.read_bytes() if user_dictionary else None
         self._jieba = None
+        self._table: WordTable | None | bool = False  # False: not looked for yet
         self._lock = threading.Lock()
 
     def _tokenizer(self):
@@ -115,6 +123,13 @@ class Segmenter:
                     self._jieba = _load_jieba(self.user_words)
         return self._jieba
 
+    def _word_table(self) -> WordTable | None:
+        if self._table is False:
+            with self._lock:
+                if self._table is False:
+                    self._table = _open_word_table(self.user_words)
+        return self._table or None
+
     def cut(self, han_text: str) -> list[str]:
         """Default-mode (most probable) segmentation of a run of Han characters.
 
@@ -122,11 +137,37 @@ class Segmenter:
         segmented one way in an article and another in a query; without it, unknown words fall apart into
         single characters the same way everywhere, and phrase matching still finds them.
         """
+        if self._jieba is None and len(han_text) <= TABLE_CUT_CHARS and (table := self._word_table()):
+            return table.cut(han_text)
         return self._tokenizer().lcut(han_text, HMM=False)
 
     def is_word(self, text: str) -> bool:
         """True if the dictionary holds ``text`` as a word (not just as the prefix of one)."""
+        if self._jieba is None and (table := self._word_table()):
+            return bool(table.frequency(text))
         return bool(self._tokenizer().FREQ.get(text))
+
+
+# Texts up to this long are segmented over the dictionary table when jieba is not loaded: a query, a title.
+# A longer one (an article) is worth loading jieba for, whose in-memory lookups are faster.
+TABLE_CUT_CHARS = 200
+
+
+def _table_paths(user_words: bytes | None) -> tuple[Path, Path | None] | None:
+    """Where the copy of jieba's dictionary and a user dictionary's overlay are kept, if anywhere."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    stem = f"jieba-{importlib.metadata.version('jieba')}-words-v{TABLE_FORMAT}"
+    overlay = None
+    if user_words is not None:
+        overlay = folder / f"{stem}-user-{hashlib.sha256(user_words).hexdigest()[:16]}.json"
+    return folder / f"{stem}.sqlite", overlay
+
+
+def _open_word_table(user_words: bytes | None) -> WordTable | None:
+    paths = _table_paths(user_words)
+    return WordTable.open(*paths) if paths else None
 
 
 def _load_jieba(user_words: bytes | None):
@@ -139,10 +180,24 @@ def _load_jieba(user_words: bytes | None):
     if cache_dir is not None:
         tokenizer.tmp_dir = str(cache_dir)
     tokenizer.initialize()
+    paths = _table_paths(user_words)
+    if paths and not paths[0].exists():
+        with contextlib.suppress(OSError, sqlite3.Error):
+            WordTable.build(paths[0], tokenizer.FREQ, tokenizer.total)
     if user_words is not None:
         # A file object, not a path: given a path, jieba opens the file and never closes it.
         tokenizer.load_userdict(io.BytesIO(user_words))
+        if paths and paths[1] is not None and not paths[1].exists():
+            overlay = user_overlay(tokenizer.FREQ, tokenizer.total, user_words.decode("utf-8", "replace").splitlines())
+            with contextlib.suppress(OSError):
+                _write_atomically(paths[1], json.dumps(overlay, ensure_ascii=False))
     return tokenizer
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def cache_folder() -> Path | None:
