@@ -123,6 +123,12 @@ class Segmenter:
                     self._jieba = _load_jieba(self.user_words)
         return self._jieba
 
+    def load(self) -> Segmenter:
+        """Load jieba now, so that every text is segmented by it: what indexing wants, where whole articles
+        are segmented and the in-memory dictionary is faster than the table."""
+        self._tokenizer()
+        return self
+
     def _word_table(self) -> WordTable | None:
         if self._table is False:
             with self._lock:
@@ -438,7 +444,7 @@ def homophones(char: str) -> tuple[str, ...]:
 def index_analyzer(segmenter: Segmenter | None = None) -> Folded:
     """What the word fields store: every word of the folded text, its dictionary sub-words and compound
     parts."""
-    segmenter = segmenter or default_segmenter()
+    segmenter = (segmenter or default_segmenter()).load()
     return Folded(ChineseTokenizer(segmenter) | SubwordFilter(segmenter) | WordPartsFilter())
 
 

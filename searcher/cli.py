@@ -66,6 +66,9 @@ def index_command(
         bool, typer.Option("--rebuild", help="Build a new index from scratch and swap it in when done.")
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, help="Files per atomic commit.")] = BATCH_SIZE,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes that index side by side [default: one per core].")
+    ] = None,
     userdict: Annotated[
         Path | None, typer.Option(help="Extra words for jieba (its format: word [freq] [tag] per line), kept with the index.")
     ] = None,
@@ -98,16 +101,14 @@ def index_command(
     try:
         with progress:
             if rebuild:
-                target, report = Index.rebuild(
-                    target_path, folders, progress=show_progress, batch_size=batch_size, user_dictionary=userdict
-                )
+                target, report = Index.rebuild(target_path, folders, progress=show_progress, batch_size=batch_size,
+                                               user_dictionary=userdict, workers=workers)
             else:
                 target = Index.open_or_create(target_path, user_dictionary=userdict)
             with target:
                 if not rebuild:
-                    report = target.update(
-                        folders, progress=show_progress, wait_seconds=wait, on_wait=show_waiting, batch_size=batch_size
-                    )
+                    report = target.update(folders, progress=show_progress, wait_seconds=wait, on_wait=show_waiting,
+                                           batch_size=batch_size, workers=workers)
                 if synonyms:
                     target.set_synonyms(synonyms)
     except FileNotFoundError as error:

@@ -11,11 +11,16 @@ Only the classic Whoosh API is used, so both ``Whoosh`` 2.7.4 and its maintained
 from __future__ import annotations
 
 import array
+import concurrent.futures
+import contextlib
+import ctypes
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -399,8 +404,10 @@ class WhooshIndex:
             return files
 
     @contextmanager
-    def writer(self, wait_seconds: float = 0.0, on_wait: Callable[[], None] | None = None) -> Iterator[IndexWriter]:
-        """A batch of changes, committed atomically when the block ends and discarded if it raises.
+    def writer(self, wait_seconds: float = 0.0, on_wait: Callable[[], None] | None = None,
+               workers: int | None = None) -> Iterator[IndexWriter]:
+        """A batch of changes, committed atomically when the block ends and discarded if it raises; its
+        documents are indexed by ``workers`` processes (one per core by default; see :class:`IndexWriter`).
 
         If another process holds the index's lock, wait up to ``wait_seconds`` for it, calling ``on_wait``
         once when the waiting starts. The lock is an OS file lock, so a killed writer leaves none behind.
@@ -420,7 +427,12 @@ class WhooshIndex:
                 raise IndexLockedError(
                     f"{self.path} was still being updated by another process after {wait_seconds:g} s"
                 ) from None
-        writer = IndexWriter(whoosh_writer)
+        if workers is None:
+            workers = indexing_workers()
+        if workers > 1:
+            # Loaded here, once, so that every worker forked for this batch has it.
+            self.segmenter.load()
+        writer = IndexWriter(whoosh_writer, self.path, workers)
         try:
             yield writer
         except BaseException:
@@ -585,42 +597,131 @@ class WhooshIndex:
 
 
 class IndexWriter:
-    """Adds and deletes documents inside one :meth:`WhooshIndex.writer` batch."""
+    """Adds and deletes documents inside one :meth:`WhooshIndex.writer` batch.
 
-    def __init__(self, whoosh_writer: whoosh.writing.IndexWriter):
+    Added documents are held until the batch commits (or until they hold :data:`HELD_CHARS` of text), then
+    indexed: by ``workers`` processes side by side when there are at least :data:`PARALLEL_DOCUMENTS` of
+    them, each writing a segment of its own that the commit adds to the index, or else by this process.
+    Either way nothing is visible before the commit, and nothing of the batch survives a failure.
+    """
+
+    def __init__(self, whoosh_writer: whoosh.writing.IndexWriter, index_path: Path, workers: int):
         self._writer = whoosh_writer
+        self._index_path = index_path
+        self._workers = workers
+        self._held: list[Document] = []
+        self._held_chars = 0
+        self._segments: list = []  # written by worker processes, for the commit to add
 
     def add(self, document: Document, replace: bool = True) -> None:
         """Add a document; with ``replace``, first remove any earlier version with the same path."""
-        date = document.date
-        fields = {
-            "path": document.path,
-            "title": document.title,
-            "body": document.body,
-            "grams": _bounded(f"{document.title}\n{document.body}"),
-            # The body itself, the same string: its word tokens are then segmented once for all fields.
-            "pinyin": _bounded(document.body),
-            "initials": _bounded(document.body),
-            "author": document.author,
-            "categories": ",".join(category.replace(",", " ") for category in document.categories),
-            "_stored_categories": document.categories,
-            "metadata": document.metadata,
-            "file_state": f"{document.mtime_ns} {document.size} {document.content_hash}".encode("ascii"),
-            "sketch": array.array("I", duplicates.sketch(_bounded(document.body))).tobytes(),
-        }
-        if date is not None:
-            fields["date"] = date.replace(tzinfo=None)
-            fields["date_iso"] = date.isoformat()
         if replace:
-            self._writer.update_document(**fields)
-        else:
-            self._writer.add_document(**fields)
+            self._writer.delete_by_term("path", document.path)
+        self._held.append(document)
+        self._held_chars += len(document.title) + len(document.body)
+        if self._held_chars >= HELD_CHARS:
+            self._index_held()
 
     def delete(self, path: str) -> None:
         self._writer.delete_by_term("path", path)
 
     def commit(self) -> None:
-        self._writer.commit()
+        self._index_held()
+        if not self._segments:
+            self._writer.commit()
+            return
+        segments = self._segments
+
+        def keep_workers_segments(writer, existing):
+            # Whoosh's own merge policy for the existing segments, then the new ones beside them.
+            return whoosh.writing.MERGE_SMALL(writer, existing) + segments
+
+        self._writer.commit(mergetype=keep_workers_segments)
+
+    def _index_held(self) -> None:
+        documents, self._held, self._held_chars = self._held, [], 0
+        if self._workers > 1 and len(documents) >= PARALLEL_DOCUMENTS and _CAN_FORK:
+            self._segments += _segments_in_parallel(self._index_path, documents, self._workers)
+        else:
+            for document in documents:
+                self._writer.add_document(**_fields(document))
+
+
+# A batch is indexed in parallel from this many documents on (fewer are not worth starting processes for),
+# and its documents are indexed as soon as they hold this much text, so that memory stays bounded.
+PARALLEL_DOCUMENTS = 64
+HELD_CHARS = 50_000_000
+WORKER_LIMIT_MB = 128  # each worker's Whoosh pool, before it spills postings to disk
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+def indexing_workers() -> int:
+    """How many processes index a batch: one per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _segments_in_parallel(index_path: Path, documents: list[Document], workers: int) -> list:
+    """Index ``documents`` in ``workers`` forked processes, each into a new segment of the index that is not
+    yet part of it; return the segments. Forked, so that each worker starts with this process's jieba
+    already loaded (and its user dictionaries registered)."""
+    chunks: list[list[Document]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for document in sorted(documents, key=lambda document: -len(document.body)):
+        smallest = sizes.index(min(sizes))
+        chunks[smallest].append(document)
+        sizes[smallest] += len(document.body) + len(document.title)
+    context = multiprocessing.get_context("fork")
+    try:
+        with concurrent.futures.ProcessPoolExecutor(len(chunks), mp_context=context, initializer=_worker_started) as pool:
+            return list(pool.map(_write_segment, [str(index_path)] * len(chunks), chunks))
+    except concurrent.futures.process.BrokenProcessPool:
+        raise SearcherIndexError(
+            f"a process indexing into {index_path} died (out of memory?); the index keeps its last commit"
+        ) from None
+
+
+def _worker_started() -> None:
+    """In a worker: die with the parent. A parent killed outright (``kill -9``) cannot stop its workers, which
+    would otherwise wait for work forever; Linux's PR_SET_PDEATHSIG ends them with it."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+
+
+def _write_segment(index_path: str, documents: list[Document]):
+    """In a worker: index ``documents`` into a segment of their own, left out of the index's table of
+    contents (the parent's commit adds it). The same internals Whoosh's own multi-process writer uses: a
+    writer that does not take the lock, whose segment is finished without a commit."""
+    index = whoosh.index.open_dir(index_path, indexname=INDEX_NAME)
+    writer = whoosh.writing.SegmentWriter(index, _lk=False, limitmb=WORKER_LIMIT_MB)
+    for document in documents:
+        writer.add_document(**_fields(document))
+    return writer._finalize_segment()
+
+
+def _fields(document: Document) -> dict:
+    """A document as the fields of the schema."""
+    fields = {
+        "path": document.path,
+        "title": document.title,
+        "body": document.body,
+        "grams": _bounded(f"{document.title}\n{document.body}"),
+        # The body itself, the same string: its word tokens are then segmented once for all fields.
+        "pinyin": _bounded(document.body),
+        "initials": _bounded(document.body),
+        "author": document.author,
+        "categories": ",".join(category.replace(",", " ") for category in document.categories),
+        "_stored_categories": document.categories,
+        "metadata": document.metadata,
+        "file_state": f"{document.mtime_ns} {document.size} {document.content_hash}".encode("ascii"),
+        "sketch": array.array("I", duplicates.sketch(_bounded(document.body))).tobytes(),
+    }
+    if document.date is not None:
+        fields["date"] = document.date.replace(tzinfo=None)
+        fields["date_iso"] = document.date.isoformat()
+    return fields
 
 
 def _file_states(folder: Path) -> dict[str, os.stat_result]:

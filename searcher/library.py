@@ -69,11 +69,12 @@ class Index:
         wait_seconds: float = 0.0,
         on_wait: Callable[[], None] | None = None,
         batch_size: int = BATCH_SIZE,
+        workers: int | None = None,
     ) -> UpdateReport:
-        """Index new and changed articles under ``sources``, drop vanished ones; see :func:`update_index`."""
-        return update_index(
-            self.engine, sources, progress=progress, wait_seconds=wait_seconds, on_wait=on_wait, batch_size=batch_size
-        )
+        """Index new and changed articles under ``sources``, drop vanished ones, with ``workers`` processes
+        (one per core by default); see :func:`update_index`."""
+        return update_index(self.engine, sources, progress=progress, wait_seconds=wait_seconds, on_wait=on_wait,
+                            batch_size=batch_size, workers=workers)
 
     @classmethod
     def rebuild(
@@ -84,6 +85,7 @@ class Index:
         progress: ProgressCallback | None = None,
         batch_size: int = BATCH_SIZE,
         user_dictionary: Path | str | None = None,
+        workers: int | None = None,
     ) -> tuple[Index, UpdateReport]:
         """Build a new index of ``sources`` beside ``path`` and swap it in for the old one, which stays
         searchable (and is kept if the build fails or is interrupted). Needed when an index was built by an
@@ -91,7 +93,7 @@ class Index:
         target = Path(path or default_index_path())
         replacement = WhooshIndex.create_replacement(target, Path(user_dictionary) if user_dictionary else None)
         try:
-            report = update_index(replacement, sources, progress=progress, batch_size=batch_size)
+            report = update_index(replacement, sources, progress=progress, batch_size=batch_size, workers=workers)
         except BaseException:
             replacement.close()
             raise

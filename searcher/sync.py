@@ -67,10 +67,12 @@ def update_index(
     wait_seconds: float = 0.0,
     on_wait: Callable[[], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
 ) -> UpdateReport:
     """Add, update and remove the articles under ``sources`` (folders, or single files).
 
-    Each ``batch_size`` files are committed together, atomically. If another process is updating the index,
+    Each ``batch_size`` files are committed together, atomically, indexed by ``workers`` processes (one per
+    core by default). If another process is updating the index,
     wait up to ``wait_seconds`` for it (``on_wait`` is called when waiting starts), else raise
     :class:`~searcher.index.IndexLockedError`.
     """
@@ -113,7 +115,7 @@ def update_index(
     if vanished or pending:
         batches = [pending[i : i + batch_size] for i in range(0, len(pending), batch_size)] or [[]]
         for number, batch in enumerate(batches):
-            with index.writer(wait_seconds, on_wait) as writer:
+            with index.writer(wait_seconds, on_wait, workers) as writer:
                 if number == 0:
                     for path in vanished:
                         writer.delete(path)

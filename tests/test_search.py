@@ -11,7 +11,7 @@ from searcher import Index
 from searcher.analysis import index_analyzer
 from searcher.documents import read_document
 
-from .helpers import SEED_ARTICLE, write_article
+from .helpers import SEED_ARTICLE, SEEDS, write_article
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +138,16 @@ def test_a_question_ranks_by_its_important_words_not_by_having_every_word(tmp_pa
         results = index.search("人寿保险可以退保吗")
     assert names(results) == ["answer.md", "all-words.md"]
     assert [hit.matched_all for hit in results.hits] == [False, True]
+
+
+def test_parallel_and_serial_indexing_find_the_same_documents_with_the_same_scores(sample_index, corpus_sample, tmp_path):
+    # The sample index is built by a worker process per core (two on CI); this one by this process alone.
+    with Index.open_or_create(tmp_path / "serial") as serial:
+        serial.update([corpus_sample, SEEDS], workers=1)
+        for query in ["城市更新", "发展", "javascript 函数", '"人工智能"', "习近平 -会见", "chengshi", "date:2023 经济"]:
+            parallel_hits = sample_index.search(query, limit=200, collapse=False)
+            serial_hits = serial.search(query, limit=200, collapse=False)
+            assert parallel_hits.total == serial_hits.total > 0, query
+            assert sorted((hit.path, round(hit.score, 6)) for hit in parallel_hits.hits) == sorted(
+                (hit.path, round(hit.score, 6)) for hit in serial_hits.hits
+            ), query
