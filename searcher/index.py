@@ -11,6 +11,7 @@ Only the classic Whoosh API is used, so both ``Whoosh`` 2.7.4 and its maintained
 from __future__ import annotations
 
 import array
+import collections
 import concurrent.futures
 import contextlib
 import ctypes
@@ -59,10 +60,12 @@ with warnings.catch_warnings():
     import whoosh.columns
     import whoosh.fields
     import whoosh.filedb.filestore
+    import whoosh.formats
     import whoosh.index
     import whoosh.query
     import whoosh.scoring
     import whoosh.searching
+    import whoosh.system
     import whoosh.writing
 
 FORMAT_VERSION = 4
@@ -224,18 +227,56 @@ def spelling_term(spelling: str, word: str) -> str:
     return f"{spelling}{SPELLING_SEPARATOR}{word}"
 
 
+class SpanPositions(whoosh.formats.Positions):
+    """Whoosh's positions format, fed straight from our analyzers' ``(text, position, start, end)`` tuples.
+
+    Whoosh's own ``word_values`` asks the analyzer for a token object per token, which for the n-gram field
+    (two per character) cost more than indexing the postings; the values written are the same.
+    """
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, SearcherAnalyzer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        positions: dict[str, list[int]] = {}
+        for text, position, _, _ in analyzer._spans(value, kwargs.get("mode", "")):
+            positions.setdefault(text, []).append(position)
+        boost = self.field_boost
+        for text, found in positions.items():
+            yield text, len(found), len(found) * boost, self.encode(found)
+
+
+class SpanFrequency(whoosh.formats.Frequency):
+    """Whoosh's frequency format, fed like :class:`SpanPositions`."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, SearcherAnalyzer):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        counts = collections.Counter(text for text, _, _, _ in analyzer._spans(value, kwargs.get("mode", "")))
+        boost = self.field_boost
+        for text, count in counts.items():
+            yield text, count, count * boost, whoosh.system.pack_uint(count)
+
+
+def _text_field(analyzer: SearcherAnalyzer, *, stored: bool = False, phrase: bool = True) -> whoosh.fields.TEXT:
+    field = whoosh.fields.TEXT(analyzer=analyzer, stored=stored, phrase=phrase)
+    field.format = (SpanPositions if phrase else SpanFrequency)(field_boost=field.format.field_boost)
+    return field
+
+
 def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
     """The fields of an index; ``dictionary``: the checksum of its user dictionary, if it has one."""
     words = SearcherAnalyzer("words", dictionary)
     return whoosh.fields.Schema(
         path=whoosh.fields.ID(unique=True, stored=True, sortable=True),
-        title=whoosh.fields.TEXT(analyzer=words, stored=True),
-        body=whoosh.fields.TEXT(analyzer=words, stored=True),
+        title=_text_field(words, stored=True),
+        body=_text_field(words, stored=True),
         # Characters and bigrams of title and body: finds any substring, whatever the segmentation did.
-        grams=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("grams")),
+        grams=_text_field(SearcherAnalyzer("grams")),
         # The pinyin and the initials of the body's words (chengshigengxin:城市更新, csgx:城市更新).
-        pinyin=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("pinyin", dictionary), phrase=False),
-        initials=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("initials", dictionary), phrase=False),
+        pinyin=_text_field(SearcherAnalyzer("pinyin", dictionary), phrase=False),
+        initials=_text_field(SearcherAnalyzer("initials", dictionary), phrase=False),
         author=whoosh.fields.ID(stored=True),
         categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         date=whoosh.fields.DATETIME(sortable=True),
@@ -487,11 +528,10 @@ class WhooshIndex:
                 )
                 matched = collector.matched
                 skip = max(0, offset - len(earlier))
-                sketches = _sketches(searcher)
-                hits += [
-                    _stored_hit(hit.fields(), hit.score, tier, sketches[hit.docnum])
-                    for hit in collector.results()[skip:reach]
-                ]
+                page = collector.results()[skip:reach]
+                if page:
+                    sketches = _sketches(searcher)
+                    hits += [_stored_hit(hit.fields(), hit.score, tier, sketches[hit.docnum]) for hit in page]
             else:
                 # Past the page: only this tier's count matters, and matching without scoring is cheaper.
                 matched = _matching(searcher, whoosh_query, allowed) - earlier
@@ -509,8 +549,8 @@ class WhooshIndex:
             order = sorted(matched, key=lambda docnum: (dates[docnum] == UNDATED, -dates[docnum], docnum))
         else:
             order = sorted(matched, key=lambda docnum: (dates[docnum], docnum))
-        sketches = _sketches(searcher)
         page = order[offset : offset + limit]
+        sketches = _sketches(searcher) if page else {}
         hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0, sketches[docnum]) for docnum in page]
         return matched, hits
 
