@@ -543,6 +543,8 @@ class WhooshIndex:
     def _sorted_by_date(self, searcher, query: Query, limit: int, offset: int, allowed: set[int] | None,
                         newest_first: bool) -> tuple[set[int], list[StoredHit]]:
         matched = _matching(searcher, _translate(query), allowed)
+        if not matched:  # (an index without documents has no columns to read)
+            return matched, []
         # The raw column: every date as one integer, and for an undated article the largest one there is.
         dates = searcher.reader().column_reader("date", translate=False)
         if newest_first:
@@ -550,7 +552,7 @@ class WhooshIndex:
         else:
             order = sorted(matched, key=lambda docnum: (dates[docnum], docnum))
         page = order[offset : offset + limit]
-        sketches = _sketches(searcher) if page else {}
+        sketches = _sketches(searcher)
         hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0, sketches[docnum]) for docnum in page]
         return matched, hits
 

@@ -151,3 +151,11 @@ def test_parallel_and_serial_indexing_find_the_same_documents_with_the_same_scor
             assert sorted((hit.path, round(hit.score, 6)) for hit in parallel_hits.hits) == sorted(
                 (hit.path, round(hit.score, 6)) for hit in serial_hits.hits
             ), query
+
+
+def test_an_index_without_documents_answers_with_no_hits(tmp_path):
+    with Index.open_or_create(tmp_path / "empty") as index:
+        for sort in ("relevance", "-date"):
+            results = index.search("城市更新", sort=sort)
+            assert (results.total, results.hits) == (0, [])
+        assert index.suggest("城市").words == []
