@@ -1,7 +1,9 @@
 """Benchmark searcher against a naive jieba + Whoosh baseline: ``python -m benchmarks [--corpus PATH] …``.
 
-Both engines index the same article files, parsed by the same reader, and answer the same seeded query set
-in the same process, one after the other; the report is one table on stdout (progress goes to stderr).
+Both engines index the same article files, parsed by the same reader, each build a fresh process (the command
+a user would run, measured from outside: wall time, peak memory of all its processes); then both answer the
+same seeded query set and complete the same prefixes in this process, one after the other. The report is one
+table on stdout (progress goes to stderr).
 What the baseline is, and why it is the yardstick, is in :mod:`benchmarks.naive`.
 """
 
@@ -13,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .corpus import CorpusError, find_corpus, make_queries, read_documents
+from .corpus import CorpusError, find_corpus, make_prefixes, make_queries, read_documents
 from .engines import Engine, NaiveEngine, SearcherEngine
 from .measure import MeasurementError, measure, progress
 from .report import render
@@ -36,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add = parser.add_argument
     add("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="PATH", help="folder of articles [%(default)s]")
     add("--queries", type=positive_int, default=300, metavar="N", help="queries in the set [%(default)s]")
-    add("--runs", type=positive_int, default=1, metavar="N", help="indexing runs, medians reported [%(default)s]")
+    add("--runs", type=positive_int, default=1, metavar="N", help="index builds, medians reported [%(default)s]")
     add("--limit-docs", type=positive_int, metavar="N", help="index only the first N files [all]")
     add("--work", type=Path, metavar="DIR", help="scratch folder for the indexes, kept [a temporary one, removed]")
     return parser.parse_args(argv)
@@ -54,15 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="searcher-benchmarks-"))
     work.mkdir(parents=True, exist_ok=True)
     engines: list[Engine] = [NaiveEngine(work / "baseline"), SearcherEngine(work / "searcher")]
+    prefixes = make_prefixes(queries)
     try:
-        results = measure(engines, corpus, queries, args.runs, scratch=work, cwd=REPO)
+        results = measure(engines, corpus, queries, prefixes, args.runs, scratch=work, cwd=REPO)
     except MeasurementError as error:
+        # The scratch folder is kept: the error may name a build's log in it.
         print(f"benchmarks: {error}", file=sys.stderr)
         return 1
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
-    print(render(results["baseline"], results["searcher"], corpus, len(queries), args.runs))
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    print(render(results["baseline"], results["searcher"], corpus, len(queries), len(prefixes), args.runs))
     return 0
 
 

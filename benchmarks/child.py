@@ -1,14 +1,28 @@
-"""Run a command in a fresh process and measure its wall time and peak memory (RSS).
+"""Run a command in a fresh process and measure its wall time and peak memory (RSS), worker processes included.
 
-The peak comes from ``wait4``'s resource usage of that process, which the kernel keeps to its exit, so the
-last moments (a final commit or merge) count too, which polling ``/proc/<pid>/status`` could miss. But
-Linux carries the high-water mark across ``fork``/``exec``: a child started straight from the benchmark,
-which holds indexes and query sets by then, would report at least the benchmark's own size. So the command
-is started by a small wrapper process (this module run as a script, ``python -m benchmarks.child RESULT
-COMMAND…``), and what it inherits is the wrapper's own few megabytes (its ``VmHWM``: its ``getrusage`` in
-turn reports the benchmark's size), which the result records as ``floor_bytes``. The peak is that of the largest single process: worker processes (searcher has none
-today) would not be added up. This module imports nothing but the standard library, so that the floor
-stays small.
+Two measures of the peak, because a build may fork workers (searcher's indexing forks one per core, each
+writing its own segment):
+
+* ``peak_rss_bytes``: ``wait4``'s resource usage of the command's process, which the kernel keeps to its exit,
+  so the last moments (a final commit or merge) count too, which polling could miss. It is the largest of that
+  process and the children it waited for, never their sum. Linux carries this high-water mark across
+  ``fork``/``exec``: a child started straight from the benchmark, which holds indexes and query sets by then,
+  would report at least the benchmark's own size. So the command is started by a small wrapper process (this
+  module run as a script, ``python -m benchmarks.child RESULT COMMAND…``), and what it inherits is the
+  wrapper's own few megabytes (its ``VmHWM``: its ``getrusage`` in turn reports the benchmark's size), which
+  the result records as ``floor_bytes``.
+* ``tree_peak_bytes``: every ~50 ms a thread of the wrapper finds the command's descendants (by their parent
+  ids in ``/proc/*/stat``: ``/proc/<pid>/task/*/children`` is not in every kernel) and records each process's
+  own high-water mark (``VmHWM`` in ``/proc/<pid>/status``, which only grows and starts afresh at ``exec``);
+  the result is the sum of those peaks over every process ever seen, the command's own raised to
+  ``peak_rss_bytes`` (which covers its last moments) when that is above every descendant's peak and so can
+  only be its own. Processes do not all peak at once, and forked workers
+  count the pages they share copy-on-write with their parent (jieba's dictionary) in each, so this is a
+  conservative upper bound of the memory the whole tree held at any one time; a worker's growth in its last
+  50 ms, or a process that lived less than that, can be missed. ``largest_peak_bytes`` is the largest single
+  one of those peaks and ``processes`` how many processes were seen.
+
+This module imports nothing but the standard library, so that the floor stays small.
 """
 
 from __future__ import annotations
@@ -18,9 +32,14 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+
+SAMPLE_SECONDS = 0.05
+PROC = Path("/proc")
 
 
 class ChildError(Exception):
@@ -32,13 +51,19 @@ class ChildRun:
     """What one measured command did."""
 
     seconds: float  # wall time from start to exit, interpreter start-up included
-    peak_rss_bytes: int
-    floor_bytes: int  # the wrapper's own peak, which the command's peak cannot be below
+    peak_rss_bytes: int  # the command's own process (wait4), its reaped children's included as a maximum
+    floor_bytes: int  # the wrapper's own peak, which peak_rss_bytes cannot be below
+    tree_peak_bytes: int  # the sum of every process's own peak, the command's and all its descendants'
+    largest_peak_bytes: int  # the largest of those per-process peaks
+    processes: int  # processes of the tree seen (the command's own included)
+    exit_code: int = 0
 
 
-def run_measured(command: list[str], *, cwd: Path, log: Path, what: str) -> ChildRun:
+def run_measured(
+    command: list[str], *, cwd: Path, log: Path, what: str, accept: Collection[int] = (0,)
+) -> ChildRun:
     """Run ``command`` under the wrapper with its output in ``log``; raise :class:`ChildError` (with the log's
-    last line) if it fails. ``what`` names the command in that error."""
+    last line) if it exits with a status not in ``accept``. ``what`` names the command in that error."""
     result = log.with_suffix(".result.json")
     result.unlink(missing_ok=True)
     with log.open("w", encoding="utf-8") as output:
@@ -49,7 +74,7 @@ def run_measured(command: list[str], *, cwd: Path, log: Path, what: str) -> Chil
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    if finished.returncode != 0 or not result.is_file():
+    if finished.returncode not in accept or not result.is_file():
         lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         reason = lines[-1] if lines else f"exit status {finished.returncode}"
         raise ChildError(f"{what} failed: {reason} (whole output in {log})")
@@ -57,30 +82,126 @@ def run_measured(command: list[str], *, cwd: Path, log: Path, what: str) -> Chil
 
 
 def main(argv: list[str]) -> int:
-    """The wrapper: spawn ``argv[1:]``, wait for it, write its measurements to ``argv[0]`` as JSON, and exit
-    with its status."""
+    """The wrapper: spawn ``argv[1:]``, sample its process tree while waiting for it, write its measurements
+    to ``argv[0]`` as JSON, and exit with its status."""
     result, command = Path(argv[0]), argv[1:]
     floor = _own_high_water_bytes()
     started = time.perf_counter()
     pid = os.posix_spawnp(command[0], command, os.environ)
-    _, status, usage = os.wait4(pid, 0)
+    tree = _TreeSampler(pid)
+    tree.start()
+    _, status, usage = os.wait4(pid, 0)  # blocking, so that the wall time ends at the exit, not at a sample
     seconds = time.perf_counter() - started
+    peaks = tree.stop()
     code = os.waitstatus_to_exitcode(status)
-    if code == 0:
-        measured = {"seconds": seconds, "peak_rss_bytes": usage.ru_maxrss * 1024, "floor_bytes": floor}
-        result.write_text(json.dumps(measured), encoding="utf-8")
-    return code if code >= 0 else 128 - code
+    code = code if code >= 0 else 128 - code
+    own = usage.ru_maxrss * 1024  # Linux reports KB
+    sampled = max((peak for (found, _), peak in peaks.items() if found == pid), default=0)
+    others = [peak for (found, _), peak in peaks.items() if found != pid]
+    # The command's own entry: wait4's figure when it is above every descendant's sampled peak, so that it can
+    # only be the command's own (its last moments, which sampling may miss); else it may be a worker's, already
+    # counted, and the command's last sample stands.
+    root = max(sampled, own) if own > max(others, default=0) else sampled
+    measured = {
+        "seconds": seconds,
+        "peak_rss_bytes": own,
+        "floor_bytes": floor,
+        "tree_peak_bytes": root + sum(others),
+        "largest_peak_bytes": max([root, *others]),
+        "processes": 1 + len(others),
+        "exit_code": code,
+    }
+    result.write_text(json.dumps(measured), encoding="utf-8")
+    return code
+
+
+class _TreeSampler:
+    """A thread that records, every :data:`SAMPLE_SECONDS`, the peak of each process in the tree under
+    ``root``, keyed by (pid, start time) so that a reused pid is a new process.
+
+    A process outside the tree never joins it (a parent changes only when a process is orphaned, and then not
+    to one of the tree's), so its ``stat`` is read once, not at every sample: the sampler shares the cores with
+    the build it measures, and reading every process's ``stat`` each time costs a few ms of CPU.
+    """
+
+    def __init__(self, root: int):
+        self._root = root
+        self._peaks: dict[tuple[int, int], int] = {}
+        self._outside: set[int] = set()  # pids known not to be in the tree, while they are listed
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tree-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> dict[tuple[int, int], int]:
+        """Stop sampling; each process's peak, in bytes."""
+        self._done.set()
+        self._thread.join()
+        return self._peaks
+
+    def _run(self) -> None:
+        while True:
+            for key in self._descendants():
+                peak = _high_water_bytes(key[0])
+                if peak is not None and peak > self._peaks.get(key, 0):
+                    self._peaks[key] = peak
+            if self._done.wait(SAMPLE_SECONDS):
+                return
+
+    def _descendants(self) -> list[tuple[int, int]]:
+        """The root and every process below it now, as (pid, start time)."""
+        listed = {int(name) for name in os.listdir(PROC) if name.isdigit()}
+        self._outside &= listed  # a pid that vanished may come back as a new process, of the tree or not
+        parents: dict[int, int] = {}
+        started: dict[int, int] = {}
+        for pid in listed - self._outside:
+            stat = _parent_and_start(pid)
+            if stat is not None:
+                parents[pid], started[pid] = stat
+        if self._root not in started:
+            return []
+        children: dict[int, list[int]] = {}
+        for pid, parent in parents.items():
+            children.setdefault(parent, []).append(pid)
+        found = [self._root]
+        for pid in found:  # grows while it is walked: breadth first
+            found += children.get(pid, [])
+        self._outside |= parents.keys() - set(found)
+        return [(pid, started[pid]) for pid in found]
+
+
+def _parent_and_start(pid: int) -> tuple[int, int] | None:
+    """A process's parent pid and start time (in clock ticks since boot), from ``/proc/<pid>/stat``; None
+    once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces and parentheses: the fields after it follow the last ')'.
+    fields = text[text.rindex(b")") + 2 :].split()
+    return int(fields[1]), int(fields[19])
+
+
+def _high_water_bytes(pid: int) -> int | None:
+    """A process's peak RSS so far (``VmHWM``); None once it has exited (a zombie has no memory left)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _own_high_water_bytes() -> int:
     """This process's peak RSS so far, what a command it starts inherits. From ``/proc/self/status``
     (``VmHWM``): ``getrusage`` would report the benchmark's size, which this process inherited in turn."""
-    try:
-        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
+    own = _high_water_bytes(os.getpid())
+    if own is not None:
+        return own
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KB
 
 

@@ -29,6 +29,9 @@ FREQUENT_POOL = 20  # the title words in the most documents
 # Phrases are cut from runs of Chinese characters only (CJK Unified Ideographs: no digits, Latin, punctuation).
 _CJK_RUN = re.compile(f"[\u4e00-\u9fff]{{{PHRASE_CHARS[0]},}}")
 
+MAX_PREFIXES = 200
+_HAN = re.compile("[\u4e00-\u9fff]")
+
 # Words that either engine's query parser would read as an operator rather than as a word to find.
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
@@ -108,6 +111,22 @@ def make_queries(documents: Sequence[Document], count: int, seed: int = SEED) ->
     queries += [rng.choice(frequent if i % 2 == 0 else rare) for i in range(n_extremes)]
     rng.shuffle(queries)
     return queries
+
+
+def make_prefixes(queries: Sequence[str], limit: int = MAX_PREFIXES) -> list[str]:
+    """What a user types into a search box on the way to the queries: the first character, then the first two,
+    of each query that starts with a Chinese character (two only when both are), without repeats, in the
+    queries' order, at most ``limit`` of them. Drawn from the seeded query set, so every run sees the same.
+
+    >>> make_prefixes(["城市更新", '"城市更新规划"', "城 乡", "AI 城市", "城市"])
+    ['城', '城市']
+    """
+    prefixes: dict[str, None] = {}
+    for text in queries:
+        for length in (1, 2):
+            if len(text) >= length and all(_HAN.fullmatch(char) for char in text[:length]):
+                prefixes.setdefault(text[:length])
+    return list(prefixes)[:limit]
 
 
 def _title_words(title: str) -> list[str]:

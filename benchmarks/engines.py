@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +25,13 @@ class BuildOutcome:
 
 
 class Engine(Protocol):
-    """What the benchmark needs from an engine: build an index at ``path``, search it, and a command line
-    that answers one query in a fresh process."""
+    """What the benchmark needs from an engine: build an index at ``path`` (in this process, or by a command
+    in a fresh one), search it and complete prefixes over it, and a command line that answers one query in a
+    fresh process."""
 
     name: ClassVar[str]
     incremental: ClassVar[bool]  # whether build() on an existing index only does what changed
+    build_exit_codes: ClassVar[tuple[int, ...]]  # the statuses of a build command that finished its build
     path: Path
 
     def load_dictionary(self) -> None:
@@ -38,6 +41,13 @@ class Engine(Protocol):
         """Read, parse and index the files of ``corpus`` into the index at ``path`` (creating it if there is
         none); an incremental engine skips the files its index already holds unchanged."""
 
+    def build_command(self, folder: Path) -> list[str]:
+        """The command that builds (an incremental engine: updates) the index at ``path`` from every article
+        file under ``folder``, as a user would run it."""
+
+    def build_outcome(self, output: str) -> BuildOutcome | None:
+        """What a build command did, read from its output; None if the output does not say (it failed)."""
+
     def count_documents(self) -> int:
         """How many documents the index holds (not part of any timing: it may walk the whole index)."""
 
@@ -46,6 +56,10 @@ class Engine(Protocol):
 
     def search(self, text: str) -> int:
         """Run one query for the top hits, with a snippet for each; return how many hits there were."""
+
+    def suggest(self, prefix: str) -> int:
+        """Complete ``prefix`` from the index (what a search box offers while it is typed in); return how
+        many completions there were."""
 
     def close(self) -> None:
         """Close what :meth:`open` opened."""
@@ -60,6 +74,7 @@ class NaiveEngine:
 
     name = "baseline"
     incremental = False
+    build_exit_codes = (0,)
 
     def __init__(self, path: Path):
         self.path = path
@@ -88,6 +103,13 @@ class NaiveEngine:
         index.close()
         return BuildOutcome(indexed=indexed, failures=failures)
 
+    def build_command(self, folder: Path) -> list[str]:
+        return [sys.executable, "-m", "benchmarks.naive_build", str(folder), str(self.path)]
+
+    def build_outcome(self, output: str) -> BuildOutcome | None:
+        found = _NAIVE_BUILD_SUMMARY.search(output)
+        return BuildOutcome(indexed=_count(found[1]), failures=_count(found[2])) if found else None
+
     def count_documents(self) -> int:
         index = naive.whoosh.index.open_dir(self.path)
         try:
@@ -103,6 +125,10 @@ class NaiveEngine:
     def search(self, text: str) -> int:
         assert self._searcher is not None and self._parser is not None, "open() first"
         return len(naive.search_with_highlights(self._searcher, self._parser, text))
+
+    def suggest(self, prefix: str) -> int:
+        assert self._searcher is not None, "open() first"
+        return len(naive.complete(self._searcher.reader(), prefix))
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -124,6 +150,7 @@ class SearcherEngine:
 
     name = "searcher"
     incremental = True
+    build_exit_codes = (0, 1)  # 1 also when the build finished but some files failed (its summary says so)
 
     def __init__(self, path: Path):
         self.path = path
@@ -138,6 +165,16 @@ class SearcherEngine:
             report = index.update(corpus.sources)
         return BuildOutcome(indexed=report.added + report.updated, failures=report.failed)
 
+    def build_command(self, folder: Path) -> list[str]:
+        return [sys.executable, "-m", "searcher", "index", str(folder), "--index", str(self.path)]
+
+    def build_outcome(self, output: str) -> BuildOutcome | None:
+        found = _SEARCHER_SUMMARY.search(output)
+        if not found:
+            return None
+        added, updated, failed = map(_count, found.group("added", "updated", "failed"))
+        return BuildOutcome(indexed=added + updated, failures=failed)
+
     def count_documents(self) -> int:
         with Index.open(self.path) as index:
             return index.stats().documents
@@ -151,6 +188,12 @@ class SearcherEngine:
         # size is the baseline's.
         return len(self._index.search(text, limit=naive.LIMIT).hits)
 
+    def suggest(self, prefix: str) -> int:
+        assert self._index is not None, "open() first"
+        # Words (the baseline's number of them) and, as searcher's suggest always does, up to 5 titles.
+        found = self._index.suggest(prefix, limit=naive.LIMIT)
+        return len(found.words) + len(found.titles)
+
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
@@ -158,3 +201,15 @@ class SearcherEngine:
 
     def cli_command(self, text: str, scratch: Path) -> list[str]:
         return [sys.executable, "-m", "searcher", "query", text, "--index", str(self.path)]
+
+
+# The last lines the build commands print: benchmarks.naive_build's, and searcher index's (UpdateReport.summary).
+_NAIVE_BUILD_SUMMARY = re.compile(r"baseline: indexed ([\d,]+) files, ([\d,]+) failed")
+_SEARCHER_SUMMARY = re.compile(
+    r"(?P<added>[\d,]+) added, (?P<updated>[\d,]+) updated, [\d,]+ removed, [\d,]+ unchanged, "
+    r"(?P<failed>[\d,]+) failed in "
+)
+
+
+def _count(text: str) -> int:
+    return int(text.replace(",", ""))

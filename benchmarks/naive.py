@@ -24,6 +24,7 @@ with warnings.catch_warnings():
     import whoosh.fields
     import whoosh.index
     import whoosh.qparser
+    import whoosh.reading
     import whoosh.searching
     from jieba.analyse import ChineseAnalyzer
 
@@ -64,6 +65,18 @@ def ranked_hits(
     relevance evaluation ranks, at the cost a user's results page has (the highlights)."""
     results = searcher.search(parser.parse(text), limit=limit)
     return [(hit["path"], hit["title"], hit.highlights("body")) for hit in results]
+
+
+def complete(reader: whoosh.reading.IndexReader, prefix: str, limit: int = LIMIT) -> list[tuple[str, int]]:
+    """The words of title and body that start with ``prefix``, as ``(word, documents)``, the ``limit`` in
+    most documents first: Whoosh's own prefix expansion, each word's document frequency in each field added up
+    (a document with the word in both fields counts twice), and a sort; no pinyin, no titles, no folding."""
+    frequencies: dict[str, int] = {}
+    for field in TEXT_FIELDS:
+        for term in reader.expand_prefix(field, prefix):
+            word = term.decode("utf-8")
+            frequencies[word] = frequencies.get(word, 0) + reader.doc_frequency(field, term)
+    return sorted(frequencies.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def main(argv: list[str]) -> int:

@@ -1,8 +1,9 @@
 """Build the baseline's index of a folder in a process of its own: ``python -m benchmarks.naive_build FOLDER INDEX``.
 
-The scale benchmark measures each build's time and peak memory as a fresh process, which searcher has in
-its CLI (``searcher index``) and the baseline has here: the same :class:`~benchmarks.engines.NaiveEngine`
-build that ``python -m benchmarks`` times in-process, over every article file under FOLDER.
+Both benchmarks (``python -m benchmarks`` and the scale benchmark) measure each build's time and peak memory
+as a fresh process, which searcher has in its CLI (``searcher index``) and the baseline has here: the
+:class:`~benchmarks.engines.NaiveEngine` build over every article file under FOLDER. Its last line, the
+counts, is what the benchmark reads back.
 """
 
 from __future__ import annotations

@@ -2,37 +2,51 @@
 
 from __future__ import annotations
 
+import math
 import os
 import platform
-import resource
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import naive
-from .corpus import Corpus
+from .corpus import MAX_PREFIXES, Corpus
 from .measure import CLI_QUERY, CLI_RUNS, Measurement, percentile
 
 MB = 1e6  # bytes; the unit searcher's own `stats` uses
 NOT_APPLICABLE = "n/a"
 
 
-def render(baseline: Measurement, searcher: Measurement, corpus: Corpus, queries: int, runs: int) -> str:
+def render(
+    baseline: Measurement, searcher: Measurement, corpus: Corpus, queries: int, prefixes: int, runs: int
+) -> str:
     """The whole report: what it ran on, the table, and the notes that qualify it."""
     raw_bytes = corpus.raw_bytes
-    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KB
+    base, ours = baseline.builds, searcher.builds
+    floor = max(base.floor_bytes, ours.floor_bytes) / MB
     lines = [
         f"cores: {os.cpu_count()} · Python {platform.python_version()} · Whoosh {naive.whoosh.versionstring()} · "
         f"jieba {naive.jieba.__version__}",
         f"corpus: {corpus.folder} ({len(corpus.files):,} files, {raw_bytes / MB:.1f} MB) · {queries} queries · "
-        + (f"indexing times are medians of {runs} runs" if runs > 1 else "one indexing run"),
+        f"{prefixes} prefixes · "
+        + (f"build rows are medians of {runs} builds" if runs > 1 else "one build per engine"),
         "",
         format_table(Comparison(baseline, searcher).rows(raw_bytes)),
         "",
         f"queries with ≥1 hit: baseline {baseline.answered}/{queries}, searcher {searcher.answered}/{queries}",
-        "query latency: warm, in-process, after one untimed warm-up query; jieba's dictionary load (≈1 s per "
-        "process) is excluded from it and from the builds, and included in the CLI row",
-        f"peak RSS of the benchmark process (both engines): {peak_rss_mb:,.0f} MB",
+        "builds: `python -m searcher index FOLDER --index PATH` and `python -m benchmarks.naive_build FOLDER PATH`, "
+        "each a fresh process: wall time includes interpreter start-up and jieba's dictionary load (≈1 s)",
+        f"build memory: main process = its peak RSS from wait4; all processes = each process's own peak (VmHWM, "
+        f"sampled every 50 ms) added up, an upper bound (not all peak at once; pages shared after fork count in "
+        f"each); processes seen: baseline {base.processes}, searcher {ours.processes}; largest single process: "
+        f"baseline {base.largest_peak_bytes / MB:,.0f} MB, searcher {ours.largest_peak_bytes / MB:,.0f} MB; no "
+        f"peak can be below the "
+        f"measuring wrapper's {floor:,.0f} MB",
+        "query and suggest latency: warm, in-process, after one untimed warm-up; jieba's dictionary load is "
+        "excluded from them and included in the CLI row",
+        f"suggest: searcher's Index.suggest (10 words, most documents first, and up to 5 titles); the baseline "
+        f"expands the prefix in title and body and sorts by document frequency (top 10); prefixes: the first 1 "
+        f"and 2 characters of the queries that start with a Chinese character (at most {MAX_PREFIXES})",
     ]
     return "\n".join(lines)
 
@@ -43,6 +57,11 @@ class Row:
     baseline: str
     searcher: str
     ratio: str = ""
+
+
+def latency(values: Sequence[float], fraction: float) -> float:
+    """The ``fraction`` quantile of ``values`` (ms), or NaN when there are none (no prefixes were drawn)."""
+    return percentile(values, fraction) if values else math.nan
 
 
 def ratio(baseline: float, searcher: float, *, lower_is_better: bool, better: str, worse: str) -> str:
@@ -77,6 +96,8 @@ class Comparison:
         worse: str = "slower",
     ) -> Row:
         base, ours = value(self.baseline), value(self.searcher)
+        if math.isnan(base) or math.isnan(ours):
+            return Row(metric, NOT_APPLICABLE, NOT_APPLICABLE)
         verdict = ratio(base, ours, lower_is_better=lower_is_better, better=better, worse=worse)
         return Row(metric, f"{base:,.{digits}f}", f"{ours:,.{digits}f}", verdict)
 
@@ -91,13 +112,19 @@ class Comparison:
                      lower_is_better=False),
             self.row("index build (MB/s of raw files)", lambda m: raw_bytes / MB / m.builds.seconds, 3,
                      lower_is_better=False),
+            self.row("peak RSS of the build, main process (MB)", lambda m: m.builds.peak_rss_bytes / MB, 0,
+                     better="smaller", worse="larger"),
+            self.row("peak RSS of the build, all processes (MB)", lambda m: m.builds.tree_peak_bytes / MB, 0,
+                     better="smaller", worse="larger"),
             self.row("index size on disk (MB)", lambda m: m.size_bytes / MB, 1, better="smaller", worse="larger"),
             self.row("index size / raw size", lambda m: m.size_bytes / raw_bytes, 2, better="smaller", worse="larger"),
-            Row("update re-run, nothing changed (s)", NOT_APPLICABLE,
-                NOT_APPLICABLE if ours.rerun_seconds is None else f"{ours.rerun_seconds:.3f}"),
+            Row("update re-run, nothing changed (s, fresh process)", NOT_APPLICABLE,
+                NOT_APPLICABLE if ours.rerun_seconds is None else f"{ours.rerun_seconds:.2f}"),
             self.row("query p50, 10 hits + snippets (ms)", lambda m: percentile(m.latencies_ms, 0.50), 1),
             self.row("query p95, 10 hits + snippets (ms)", lambda m: percentile(m.latencies_ms, 0.95), 1),
             self.row("query p99, 10 hits + snippets (ms)", lambda m: percentile(m.latencies_ms, 0.99), 1),
+            self.row("suggest p50 (ms)", lambda m: latency(m.suggest_ms, 0.50), 2),
+            self.row("suggest p95 (ms)", lambda m: latency(m.suggest_ms, 0.95), 2),
             self.row(f"CLI query {CLI_QUERY}, fresh process (s, median of {CLI_RUNS})", lambda m: m.cli_seconds, 2),
         ]
 

@@ -138,10 +138,7 @@ def measure_size(
     scratch.mkdir(parents=True, exist_ok=True)
     engine: Engine = engine_type(scratch / f"{engine_type.name}-{docs}")
     shutil.rmtree(engine.path, ignore_errors=True)
-    if engine_type is SearcherEngine:
-        command = [sys.executable, "-m", "searcher", "index", str(folder), "--index", str(engine.path)]
-    else:
-        command = [sys.executable, "-m", "benchmarks.naive_build", str(folder), str(engine.path)]
+    command = engine.build_command(folder)
     progress(f"{engine.name}: indexing {docs:,} poems in a fresh process: {' '.join(command[1:])}")
     build = run_measured(command, cwd=REPO, log=scratch / f"{engine.name}-{docs}.log", what=f"{engine.name}'s build")
     progress(f"{engine.name}: built in {build.seconds:.1f} s, peak RSS {build.peak_rss_bytes / MB:,.0f} MB")
