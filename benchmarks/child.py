@@ -12,15 +12,13 @@ writing its own segment):
   wrapper's own few megabytes (its ``VmHWM``: its ``getrusage`` in turn reports the benchmark's size), which
   the result records as ``floor_bytes``.
 * ``tree_peak_bytes``: every ~50 ms a thread of the wrapper finds the command's descendants (by their parent
-  ids in ``/proc/*/stat``: ``/proc/<pid>/task/*/children`` is not in every kernel) and records each process's
-  own high-water mark (``VmHWM`` in ``/proc/<pid>/status``, which only grows and starts afresh at ``exec``);
-  the result is the sum of those peaks over every process ever seen, the command's own raised to
-  ``peak_rss_bytes`` (which covers its last moments) when that is above every descendant's peak and so can
-  only be its own. Processes do not all peak at once, and forked workers
-  count the pages they share copy-on-write with their parent (jieba's dictionary) in each, so this is a
-  conservative upper bound of the memory the whole tree held at any one time; a worker's growth in its last
-  50 ms, or a process that lived less than that, can be missed. ``largest_peak_bytes`` is the largest single
-  one of those peaks and ``processes`` how many processes were seen.
+  ids in ``/proc/*/stat``: ``/proc/<pid>/task/*/children`` is not in every kernel) and adds up their resident
+  memory at that moment (``VmRSS`` in ``/proc/<pid>/status``); the result is the largest such total, or
+  ``peak_rss_bytes`` if that is larger (the command alone at its peak). Forked workers count the pages
+  they share copy-on-write with their parent (jieba's dictionary) in each, so the total leans high; a peak
+  shorter than 50 ms can be missed. Adding up each process's own peak instead would count workers that
+  never ran at the same time (a build forks new ones for every batch). ``largest_peak_bytes`` is the largest
+  single process's peak (``VmHWM``) and ``processes`` how many processes were seen.
 
 This module imports nothing but the standard library, so that the floor stays small.
 """
@@ -96,19 +94,13 @@ def main(argv: list[str]) -> int:
     code = os.waitstatus_to_exitcode(status)
     code = code if code >= 0 else 128 - code
     own = usage.ru_maxrss * 1024  # Linux reports KB
-    sampled = max((peak for (found, _), peak in peaks.items() if found == pid), default=0)
-    others = [peak for (found, _), peak in peaks.items() if found != pid]
-    # The command's own entry: wait4's figure when it is above every descendant's sampled peak, so that it can
-    # only be the command's own (its last moments, which sampling may miss); else it may be a worker's, already
-    # counted, and the command's last sample stands.
-    root = max(sampled, own) if own > max(others, default=0) else sampled
     measured = {
         "seconds": seconds,
         "peak_rss_bytes": own,
         "floor_bytes": floor,
-        "tree_peak_bytes": root + sum(others),
-        "largest_peak_bytes": max([root, *others]),
-        "processes": 1 + len(others),
+        "tree_peak_bytes": max(tree.total_peak, own),
+        "largest_peak_bytes": max([own, *peaks.values()]),
+        "processes": len(peaks) or 1,
         "exit_code": code,
     }
     result.write_text(json.dumps(measured), encoding="utf-8")
@@ -116,8 +108,9 @@ def main(argv: list[str]) -> int:
 
 
 class _TreeSampler:
-    """A thread that records, every :data:`SAMPLE_SECONDS`, the peak of each process in the tree under
-    ``root``, keyed by (pid, start time) so that a reused pid is a new process.
+    """A thread that records, every :data:`SAMPLE_SECONDS`, the resident memory of the whole tree under
+    ``root`` (its largest total so far: ``total_peak``) and the peak of each of its processes, keyed by (pid,
+    start time) so that a reused pid is a new process.
 
     A process outside the tree never joins it (a parent changes only when a process is orphaned, and then not
     to one of the tree's), so its ``stat`` is read once, not at every sample: the sampler shares the cores with
@@ -127,6 +120,7 @@ class _TreeSampler:
     def __init__(self, root: int):
         self._root = root
         self._peaks: dict[tuple[int, int], int] = {}
+        self.total_peak = 0
         self._outside: set[int] = set()  # pids known not to be in the tree, while they are listed
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tree-sampler", daemon=True)
@@ -142,10 +136,14 @@ class _TreeSampler:
 
     def _run(self) -> None:
         while True:
+            total = 0
             for key in self._descendants():
-                peak = _high_water_bytes(key[0])
-                if peak is not None and peak > self._peaks.get(key, 0):
-                    self._peaks[key] = peak
+                memory = _memory_bytes(key[0])
+                if memory is not None:
+                    resident, peak = memory
+                    total += resident
+                    self._peaks[key] = max(peak, self._peaks.get(key, 0))
+            self.total_peak = max(self.total_peak, total)
             if self._done.wait(SAMPLE_SECONDS):
                 return
 
@@ -184,24 +182,26 @@ def _parent_and_start(pid: int) -> tuple[int, int] | None:
     return int(fields[1]), int(fields[19])
 
 
-def _high_water_bytes(pid: int) -> int | None:
-    """A process's peak RSS so far (``VmHWM``); None once it has exited (a zombie has no memory left)."""
+def _memory_bytes(pid: int) -> tuple[int, int] | None:
+    """A process's resident memory now and its peak so far (``VmRSS``, ``VmHWM``); None once it has exited
+    (a zombie has no memory left)."""
+    found: dict[bytes, int] = {}
     try:
         with open(f"/proc/{pid}/status", "rb") as status:
             for line in status:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1]) * 1024
+                if line.startswith((b"VmRSS:", b"VmHWM:")):
+                    found[line[:6]] = int(line.split()[1]) * 1024
     except (OSError, ValueError):
-        pass
-    return None
+        return None
+    return (found[b"VmRSS:"], found[b"VmHWM:"]) if len(found) == 2 else None
 
 
 def _own_high_water_bytes() -> int:
     """This process's peak RSS so far, what a command it starts inherits. From ``/proc/self/status``
     (``VmHWM``): ``getrusage`` would report the benchmark's size, which this process inherited in turn."""
-    own = _high_water_bytes(os.getpid())
+    own = _memory_bytes(os.getpid())
     if own is not None:
-        return own
+        return own[1]
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KB
 
 

@@ -44,7 +44,7 @@ class Builds:
     documents: int  # in the index after it
     seconds: float  # median over the runs, of the fresh process (start-up and dictionary load included)
     peak_rss_bytes: float  # median over the runs: the build's main process (wait4)
-    tree_peak_bytes: float  # median over the runs: every process of the build, each one's peak added up
+    tree_peak_bytes: float  # median over the runs: the most memory the build's processes held at one time
     largest_peak_bytes: float  # median over the runs: the largest single process
     processes: int  # processes seen in the last full build
     floor_bytes: int  # the measuring wrapper's own peak, which no peak can be below

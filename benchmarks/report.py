@@ -36,8 +36,8 @@ def render(
         f"queries with ≥1 hit: baseline {baseline.answered}/{queries}, searcher {searcher.answered}/{queries}",
         "builds: `python -m searcher index FOLDER --index PATH` and `python -m benchmarks.naive_build FOLDER PATH`, "
         "each a fresh process: wall time includes interpreter start-up and jieba's dictionary load (≈1 s)",
-        f"build memory: main process = its peak RSS from wait4; all processes = each process's own peak (VmHWM, "
-        f"sampled every 50 ms) added up, an upper bound (not all peak at once; pages shared after fork count in "
+        f"build memory: main process = its peak RSS from wait4; all processes = the largest total resident memory "
+        f"of the build's processes at one moment (VmRSS, sampled every 50 ms; pages shared after fork count in "
         f"each); processes seen: baseline {base.processes}, searcher {ours.processes}; largest single process: "
         f"baseline {base.largest_peak_bytes / MB:,.0f} MB, searcher {ours.largest_peak_bytes / MB:,.0f} MB; no "
         f"peak can be below the "
