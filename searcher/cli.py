@@ -8,6 +8,7 @@ anything else (a missing index, files that failed to index).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +24,7 @@ from .index import SearcherIndexError
 from .library import Index, default_index_path
 from .query import QuerySyntaxError
 from .search import Hit, SearchResults
-from .sync import BATCH_SIZE
+from .sync import BATCH_SIZE, MAX_BATCHES
 
 app = typer.Typer(
     add_completion=False,
@@ -37,7 +38,7 @@ err = Console(stderr=True, highlight=False)
 
 IndexOption = Annotated[
     Path | None,
-    typer.Option("--index", "-i", help="Index folder [default: $SEARCHER_INDEX or indexes/default]."),
+    typer.Option("--index", "-i", help="Index folder (default: $SEARCHER_INDEX, else indexes/default)."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
@@ -48,12 +49,14 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _display_path(path: str) -> str:
-    """A path relative to the current directory when it lies under it, with control characters (a newline
-    in a file name) escaped so that it stays on one line."""
+    """A path relative to the current directory when that is shorter (``../shared/news/01.md``), with
+    control characters (a newline in a file name) escaped so that it stays on one line."""
     try:
-        path = str(Path(path).relative_to(Path.cwd()))
-    except ValueError:
-        pass
+        relative = os.path.relpath(path)
+    except ValueError:  # on another drive (Windows)
+        relative = path
+    if len(relative) < len(path):
+        path = relative
     return "".join(char if char.isprintable() or char == " " else ascii(char)[1:-1] for char in path)
 
 
@@ -65,9 +68,12 @@ def index_command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Build a new index from scratch and swap it in when done.")
     ] = False,
-    batch_size: Annotated[int, typer.Option(min=1, help="Files per atomic commit.")] = BATCH_SIZE,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(min=1, help=f"Files per atomic commit (default: {BATCH_SIZE:,}, or a {MAX_BATCHES}th of the files if more)."),
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Processes that index side by side [default: one per core].")
+        int | None, typer.Option(min=1, help="Processes that index side by side (default: one per core).")
     ] = None,
     userdict: Annotated[
         Path | None, typer.Option(help="Extra words for jieba (its format: word [freq] [tag] per line), kept with the index.")

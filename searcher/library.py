@@ -19,7 +19,7 @@ from .index import IndexStats, WhooshIndex
 from .query import option_filters
 from .search import Article, SearchResults, search, show, similar
 from .suggest import Suggestions, suggest
-from .sync import BATCH_SIZE, ProgressCallback, UpdateReport, update_index
+from .sync import ProgressCallback, UpdateReport, update_index
 
 DEFAULT_INDEX = Path("indexes", "default")
 
@@ -68,7 +68,7 @@ class Index:
         progress: ProgressCallback | None = None,
         wait_seconds: float = 0.0,
         on_wait: Callable[[], None] | None = None,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int | None = None,
         workers: int | None = None,
     ) -> UpdateReport:
         """Index new and changed articles under ``sources``, drop vanished ones, with ``workers`` processes
@@ -83,7 +83,7 @@ class Index:
         sources: Iterable[Path | str],
         *,
         progress: ProgressCallback | None = None,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int | None = None,
         user_dictionary: Path | str | None = None,
         workers: int | None = None,
     ) -> tuple[Index, UpdateReport]:
