@@ -427,6 +427,44 @@ def _characters_by_sound() -> dict[str, tuple[str, ...]]:
     return {sound: tuple(chars) for sound, chars in table.items()}
 
 
+# Sounds that speakers of many dialects (and pinyin typists) do not tell apart, as pinyin input methods'
+# fuzzy-sound settings have them: zh/z, ch/c, sh/s and n/l at the start, ang/an, eng/en and ing/in at the end.
+_FUZZY_START = re.compile("^(zh|ch|sh|n)")
+_FUZZY_END = re.compile("(an|en|in)g$")
+
+
+def _fuzzy(reading: str) -> str:
+    """A toneless reading with the sounds above merged: ``zheng`` and ``zen`` are both ``zen``."""
+    return _FUZZY_END.sub(r"\1", _FUZZY_START.sub(lambda start: {"n": "l"}.get(start.group(), start.group()[0]), reading))
+
+
+@cache
+def _characters_by_fuzzy_sound() -> dict[str, tuple[str, ...]]:
+    table: dict[str, set[str]] = {}
+    for sound, chars in _characters_by_sound().items():
+        table.setdefault(_fuzzy(sound), set()).update(chars)
+    return {sound: tuple(sorted(chars)) for sound, chars in table.items()}
+
+
+def _readings(char: str) -> set[str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return set(pinyin_dict.get(ord(char), "").translate(_TONELESS).split(",")) - {""}
+
+
+@lru_cache(maxsize=4096)
+def near_homophones(char: str) -> tuple[str, ...]:
+    """The Han characters that sound like ``char`` only when the fuzzy sounds are merged (zh/z, n/l, ing/in
+    …), not already among its :func:`homophones`.
+
+    >>> "城" in near_homophones("成"), "陈" in near_homophones("成"), "城" in near_homophones("城")
+    (False, True, False)
+    """
+    table = _characters_by_fuzzy_sound()
+    exact = set(homophones(char)) | {char}
+    return tuple(sorted({other for reading in _readings(char) for other in table.get(_fuzzy(reading), ())} - exact))
+
+
 @lru_cache(maxsize=4096)
 def homophones(char: str) -> tuple[str, ...]:
     """The other Han characters that sound like ``char`` in any of its readings, tones ignored.
@@ -434,11 +472,8 @@ def homophones(char: str) -> tuple[str, ...]:
     >>> "市" in homophones("事"), "事" in homophones("事")
     (True, False)
     """
-    from pypinyin.pinyin_dict import pinyin_dict
-
-    readings = set(pinyin_dict.get(ord(char), "").translate(_TONELESS).split(",")) - {""}
     table = _characters_by_sound()
-    return tuple(sorted({other for reading in readings for other in table.get(reading, ()) if other != char}))
+    return tuple(sorted({other for reading in _readings(char) for other in table.get(reading, ()) if other != char}))
 
 
 def index_analyzer(segmenter: Segmenter | None = None) -> Folded:

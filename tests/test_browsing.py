@@ -152,8 +152,18 @@ def test_similar_articles_exclude_the_article_and_its_copies(corpus_sample, tmp_
     assert sum("编程" in hit.categories for hit in results.hits) >= 4
 
 
-@pytest.mark.parametrize(("typed", "meant"), [("城事更新", "城市更新"), ("函数式编成", "函数式编程"), ("北京城事更新", "北京城市更新")])
-def test_a_sound_alike_typo_is_corrected_from_the_index_vocabulary(sample_index, typed, meant):
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("城事更新", "城市更新"),  # a homophone
+        ("函数式编成", "函数式编程"),
+        ("北京城事更新", "北京城市更新"),
+        ("城市更兴", "城市更新"),  # sounds alike with in/ing merged
+        ("经济发屏", "经济发展"),  # no sound-alike: a character that slipped
+        ("城市更親", "城市更新"),  # in traditional characters, and mistyped
+    ],
+)
+def test_a_typo_is_corrected_from_the_index_vocabulary(sample_index, typed, meant):
     results = sample_index.search(typed)
     assert results.did_you_mean == meant
     if results.corrected:
