@@ -623,10 +623,14 @@ class WhooshIndex:
         return similar
 
     def _current_searcher(self):
+        """A searcher of the latest commit. When the index has changed, the old searcher is closed and a new
+        one opened, rather than Whoosh's ``refresh()``, which reuses the readers of unchanged segments and
+        leaves the column files of the others for the garbage collector to close."""
+        if self._searcher is not None and self._searcher.reader().generation() != self._index.latest_generation():
+            self._searcher.close()
+            self._searcher = None
         if self._searcher is None:
             self._searcher = self._index.searcher(weighting=whoosh.scoring.BM25F(K1=BM25_K1))
-        else:
-            self._searcher = self._searcher.refresh()
         return self._searcher
 
     def stats(self) -> IndexStats:
