@@ -130,11 +130,16 @@ class Comparison:
 
 
 def format_table(rows: Sequence[Row]) -> str:
-    """A Markdown table with padded columns: text left-aligned, numbers right-aligned."""
-    header = Row("metric", "baseline", "searcher", "ratio (searcher vs baseline)")
-    lines = [(row.metric, row.baseline, row.searcher, row.ratio) for row in (header, *rows)]
-    widths = [max(display_width(cells[column]) for cells in lines) for column in range(4)]
-    right = (False, True, True, False)
+    """The comparison table: metric, baseline, searcher, ratio."""
+    header = ("metric", "baseline", "searcher", "ratio (searcher vs baseline)")
+    cells = [(row.metric, row.baseline, row.searcher, row.ratio) for row in rows]
+    return format_grid(header, cells, right=(False, True, True, False))
+
+
+def format_grid(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
+    """A Markdown table with padded columns (Chinese characters count two), the ``right`` ones right-aligned."""
+    lines = [list(header), *map(list, rows)]
+    widths = [max(display_width(cells[column]) for cells in lines) for column in range(len(header))]
 
     def format_line(cells: Sequence[str]) -> str:
         gaps = (" " * (w - display_width(cell)) for cell, w in zip(cells, widths, strict=True))

@@ -37,7 +37,7 @@ from .child import ChildError, ChildRun, run_measured
 from .corpus import _title_words, read_documents
 from .engines import Engine, NaiveEngine, SearcherEngine
 from .measure import MeasurementError, folder_bytes, measure_queries, percentile, progress
-from .report import MB, display_width
+from .report import MB, format_grid
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (100_000, 300_000)
@@ -303,20 +303,6 @@ def targets_line(rows: Sequence[Row]) -> str:
     ]
     verdict = ", ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in checks)
     return f"targets ({wanted}), searcher at {row.docs:,}: {verdict}"
-
-
-def format_grid(header: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]) -> str:
-    """A Markdown table with padded columns (Chinese characters count two), numbers right-aligned."""
-    lines = [list(header), *map(list, rows)]
-    widths = [max(display_width(cells[column]) for cells in lines) for column in range(len(header))]
-
-    def format_line(cells: Sequence[str]) -> str:
-        gaps = (" " * (w - display_width(cell)) for cell, w in zip(cells, widths, strict=True))
-        padded = (gap + cell if r else cell + gap for cell, gap, r in zip(cells, gaps, right, strict=True))
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join("-" * (w + 1) + ":" if r else "-" * (w + 2) for w, r in zip(widths, right, strict=True)) + "|"
-    return "\n".join([format_line(lines[0]), rule, *(format_line(cells) for cells in lines[1:])])
 
 
 if __name__ == "__main__":
