@@ -719,8 +719,8 @@ def _segments_in_parallel(index_path: Path, documents: list[Document], workers: 
     """Index ``documents`` in ``workers`` forked processes, each into a new segment of the index that is not
     yet part of it; return the segments. Forked, so that each worker starts with this process's jieba
     already loaded (and its user dictionaries registered)."""
-    chunks: list[list[Document]] = [[] for _ in range(workers)]
-    sizes = [0] * workers
+    chunks: list[list[Document]] = [[] for _ in range(min(workers, len(documents)))]
+    sizes = [0] * len(chunks)
     for document in sorted(documents, key=lambda document: -len(document.body)):
         smallest = sizes.index(min(sizes))
         chunks[smallest].append(document)
