@@ -250,11 +250,16 @@ def _sound_alike_words(run: str, sounding_like: Callable[[str], Sequence[str]],
 
 def _one_character_away(index: WhooshIndex, run: str) -> dict[str, tuple[int, int]]:
     """Words of the index that differ from a piece in one character after its first (found by the
-    characters before it, as a prefix of the index's words), with where the piece is."""
+    characters before it, as a prefix of the index's words), with where the piece is. Overlapping pieces
+    share their prefixes (城市, 城市更, 城市更新 all start 城), and each is looked up in the index once."""
     candidates: dict[str, tuple[int, int]] = {}
+    by_prefix: dict[str, list[tuple[str, int]]] = {}
     for start, piece in _pieces(run):
         for position in range(1, len(piece)):
-            for word, _ in index.words_with_prefix(piece[:position]):
+            prefix = piece[:position]
+            if prefix not in by_prefix:
+                by_prefix[prefix] = index.words_with_prefix(prefix)
+            for word, _ in by_prefix[prefix]:
                 if len(word) == len(piece) and word[position + 1 :] == piece[position + 1 :] and word != piece:
                     candidates.setdefault(word, (start, start + len(piece)))
     return candidates
