@@ -292,8 +292,10 @@ def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
         metadata=whoosh.fields.STORED(),
         # "mtime_ns size hash": a column only, so listing every file's state reads no stored bodies.
         file_state=whoosh.fields.COLUMN(whoosh.columns.VarBytesColumn()),
-        # The body's near-duplicate sketch (searcher.duplicates), as unsigned 32-bit integers.
-        sketch=whoosh.fields.COLUMN(whoosh.columns.VarBytesColumn()),
+        # The body's near-duplicate sketch (searcher.duplicates), as unsigned 32-bit integers; stored, so that it
+        # comes with a hit's other stored fields (a column read beside them went out of step with the hits of a
+        # searcher while another process committed, under whoosh3).
+        sketch=whoosh.fields.STORED(),
     )
 
 
@@ -535,9 +537,7 @@ class WhooshIndex:
                 matched = collector.matched
                 skip = max(0, offset - len(earlier))
                 page = collector.results()[skip:reach]
-                if page:
-                    sketches = _sketches(searcher)
-                    hits += [_stored_hit(hit.fields(), hit.score, tier, sketches[hit.docnum]) for hit in page]
+                hits += [_stored_hit(hit.fields(), hit.score, tier) for hit in page]
             else:
                 # Past the page: only this tier's count matters, and matching without scoring is cheaper.
                 matched = _matching(searcher, whoosh_query, allowed) - earlier
@@ -558,8 +558,7 @@ class WhooshIndex:
         else:
             order = sorted(matched, key=lambda docnum: (dates[docnum], docnum))
         page = order[offset : offset + limit]
-        sketches = _sketches(searcher)
-        hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0, sketches[docnum]) for docnum in page]
+        hits = [_stored_hit(searcher.stored_fields(docnum), 0.0, 0) for docnum in page]
         return matched, hits
 
     def count(self, query: Query) -> int:
@@ -896,11 +895,7 @@ def _facet_counts(reader, name: str, matched: set[int]) -> list[tuple[str, int]]
     return counts[:FACET_VALUES]
 
 
-def _sketches(searcher) -> whoosh.columns.ColumnReader:
-    return searcher.reader().column_reader("sketch")
-
-
-def _stored_hit(fields: dict, score: float, tier: int, sketch: bytes = b"") -> StoredHit:
+def _stored_hit(fields: dict, score: float, tier: int) -> StoredHit:
     date = fields.get("date_iso")
     return StoredHit(
         path=fields["path"],
@@ -912,7 +907,7 @@ def _stored_hit(fields: dict, score: float, tier: int, sketch: bytes = b"") -> S
         metadata=fields.get("metadata") or {},
         score=float(score),
         tier=tier,
-        sketch=tuple(array.array("I", sketch)),
+        sketch=tuple(array.array("I", fields.get("sketch") or b"")),
     )
 
 
