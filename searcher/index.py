@@ -702,7 +702,6 @@ class IndexWriter:
 # and its documents are indexed as soon as they hold this much text, so that memory stays bounded.
 PARALLEL_DOCUMENTS = 64
 HELD_CHARS = 50_000_000
-WORKER_LIMIT_MB = 128  # each worker's Whoosh pool, before it spills postings to disk
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -746,10 +745,117 @@ def _write_segment(index_path: str, documents: list[Document]):
     contents (the parent's commit adds it). The same internals Whoosh's own multi-process writer uses: a
     writer that does not take the lock, whose segment is finished without a commit."""
     index = whoosh.index.open_dir(index_path, indexname=INDEX_NAME)
-    writer = whoosh.writing.SegmentWriter(index, _lk=False, limitmb=WORKER_LIMIT_MB, compound=False)
+    writer = _HeldPostingsWriter(index, _lk=False, compound=False)
     for document in documents:
         writer.add_document(**_fields(document))
     return writer._finalize_segment()
+
+
+class _HeldPostings:
+    """In place of Whoosh's posting pool for a segment of new documents: the postings held in memory, grouped
+    by field and term as they arrive, so that writing them needs no sort and no per-posting bookkeeping.
+
+    Whoosh's pool keeps a tuple per posting, pickles them to temporary runs on disk when it holds
+    ``limitmb``, and sorts and merges the runs; the segment's field writer then takes them one at a time.
+    Docnums arrive in order, so each term's postings are already sorted: only the terms are sorted, once.
+    """
+
+    def __init__(self) -> None:
+        self.fieldnames: set[str] = set()
+        self._fields: dict[str, dict[bytes, tuple[array.array, array.array, list[bytes]]]] = {}
+
+    def add(self, item: tuple) -> None:
+        fieldname, term, docnum, weight, value = item
+        if docnum < 0:  # Whoosh's marker of a spelling word; our fields have no separate spelling
+            return
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            self.fieldnames.add(fieldname)
+            terms = self._fields[fieldname] = {}
+        postings = terms.get(term)
+        if postings is None:
+            postings = terms[term] = (array.array("I"), array.array("f"), [])
+        postings[0].append(docnum)
+        postings[1].append(weight)
+        postings[2].append(value)
+
+    def write(self, field_writer, schema, lengths) -> None:
+        """Write every posting through ``field_writer``, a segment's W3 field writer: for each term the
+        blocks and term info Whoosh's ``FieldWriter.add_postings`` would write posting by posting, except
+        that a term of our text fields found in at most :data:`INLINE_POSTINGS` documents has its postings
+        in its term info (the W3 format's inlined postings) instead of a block of the postings file."""
+        for fieldname in sorted(self._fields):
+            field = schema[fieldname]
+            field_writer.start_field(fieldname, field)
+            field_lengths = [lengths.doc_field_length(docnum, fieldname) or 0
+                             for docnum in range(lengths.doc_count_all())] if lengths else None
+            inline = INLINE_POSTINGS if isinstance(field.format, (SpanPositions, SpanFrequency)) else 0
+            terms = self._fields[fieldname]
+            for term in sorted(terms):
+                _write_term(field_writer, term, *terms[term], field_lengths, inline)
+            field_writer.finish_field()
+        self._fields.clear()
+
+    def iter_postings(self):
+        raise NotImplementedError("a segment of held postings is written with write(), never merged into")
+
+    def cleanup(self) -> None:
+        self._fields.clear()
+
+
+# Most terms of the n-gram and spelling fields are in one or two documents: a block of the postings file for
+# each (pickled, compressed, framed) cost more than indexing their postings. Inlined, a worker's segment of
+# 300 news articles was written in 6.8 s instead of 15.1 s, and the index was no larger.
+INLINE_POSTINGS = 16
+
+
+def _write_term(field_writer, term: bytes, docnums: array.array, weights: array.array, values: list[bytes],
+                lengths: list[int] | None, inline: int) -> None:
+    """One term's postings through a W3 field writer. Its postings writer's block buffer is filled as its
+    ``add_posting`` fills it (ids, weights, non-empty values, the block's largest weight and its shortest
+    and longest document), a block at a time, and it writes the blocks: the bytes are Whoosh's own."""
+    field_writer.start_term(term)
+    postings_writer = field_writer._postwriter
+    limit = postings_writer._blocklimit
+    total = len(docnums)
+    for start in range(0, total, limit):
+        end = min(start + limit, total)
+        if start:
+            postings_writer._write_block()
+        block_docnums = postings_writer._ids = docnums[start:end]
+        block_weights = postings_writer._weights = weights[start:end]
+        postings_writer._values = [value for value in values[start:end] if value]
+        postings_writer._maxweight = max(max(block_weights), 0)
+        if lengths is not None:
+            block_lengths = [lengths[docnum] for docnum in block_docnums if lengths[docnum]]
+            if block_lengths:
+                postings_writer._minlength = min(block_lengths)
+                postings_writer._maxlength = max(block_lengths)
+    if total > inline:
+        field_writer.finish_term()
+        return
+    terminfo = postings_writer._terminfo
+    terminfo.add_block(postings_writer)
+    terminfo.set_inlined(postings_writer._ids, postings_writer._weights, postings_writer._values)
+    postings_writer._terminfo = None
+    field_writer._tindex.add(whoosh.system.pack_ushort(field_writer._fieldid) + term, terminfo.to_bytes())
+
+
+class _HeldPostingsWriter(whoosh.writing.SegmentWriter):
+    """Whoosh's segment writer with :class:`_HeldPostings` for its pool: for the segments worker processes
+    write from new documents (nothing merged into them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pool = _HeldPostings()
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        self.pool.write(self.fieldwriter, self.schema, lengths)
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
 
 
 def _fields(document: Document) -> dict:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import searcher.index
 from searcher import Index
 from searcher.analysis import index_analyzer
 from searcher.documents import read_document
@@ -151,6 +152,45 @@ def test_parallel_and_serial_indexing_find_the_same_documents_with_the_same_scor
             assert sorted((hit.path, round(hit.score, 6)) for hit in parallel_hits.hits) == sorted(
                 (hit.path, round(hit.score, 6)) for hit in serial_hits.hits
             ), query
+
+
+def every_posting(index_path: Path) -> dict:
+    """Each term of an index with its postings as (path, weight, value) and its statistics, whatever the
+    segments and docnums."""
+    import whoosh.index
+
+    from searcher.index import INDEX_NAME
+
+    with whoosh.index.open_dir(index_path, indexname=INDEX_NAME).reader() as reader:
+        paths = {docnum: fields["path"] for docnum, fields in reader.iter_docs()}
+        postings = {}
+        for fieldname, term in reader.all_terms():
+            info = reader.term_info(fieldname, term)
+            matcher = reader.postings(fieldname, term)
+            found = []
+            while matcher.is_active():
+                found.append((paths[matcher.id()], matcher.weight(), matcher.value()))
+                matcher.next()
+            statistics = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight())
+            postings[fieldname, term] = (sorted(found), statistics)
+    return postings
+
+
+def test_worker_segments_hold_exactly_the_postings_whooshs_own_writer_makes(corpus_sample, tmp_path, monkeypatch):
+    # Worker processes write their segments from postings held in memory, with small posting lists inlined;
+    # this process indexes through Whoosh's own writer. Every term must come out the same either way.
+    monkeypatch.setattr(searcher.index, "PARALLEL_DOCUMENTS", 2)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for path in sorted(corpus_sample.glob("*.md"))[:30]:
+        (folder / path.name).write_bytes(path.read_bytes())
+    built = {}
+    for workers in (1, 2):
+        with Index.open_or_create(tmp_path / f"workers-{workers}") as index:
+            index.update([folder], workers=workers)
+        built[workers] = every_posting(tmp_path / f"workers-{workers}")
+    assert len(built[1]) > 10_000
+    assert built[2] == built[1]
 
 
 def test_an_index_without_documents_answers_with_no_hits(tmp_path):
