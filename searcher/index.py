@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sqlite3
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -68,13 +69,14 @@ with warnings.catch_warnings():
     import whoosh.system
     import whoosh.writing
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 
 # The n-gram and pinyin fields cover this much of a document (most articles are under 20,000 characters):
 # past it, a huge document is still found by its words, but those fields would cost hundreds of MB while it
 # is indexed.
 MAX_SHADOW_CHARS = analysis.CACHED_TEXT_CHARS
 MARKER_FILE = "searcher.json"
+SPELLINGS_FILE = "spellings.sqlite"
 USER_DICTIONARY_FILE = "userdict.txt"
 SYNONYMS_FILE = "synonyms.txt"
 INDEX_NAME = "MAIN"
@@ -83,8 +85,11 @@ INDEX_NAME = "MAIN"
 # extra weight: BM25F's length normalisation already makes a word of a short title count for more, and a
 # boost of 2.5 ranked near-duplicates with the same title above the article itself (known-item MRR@10 0.77
 # against 0.82 with 1.0). The n-gram field carries the typed run as a whole, which is worth as much as its
-# words (fragment MRR@10 0.83 with 0.3, 0.91 with 1.0). Pinyin is searched only when nothing else matches.
-FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "grams": 1.0, "pinyin": 1.0, "initials": 0.5}
+# words (fragment MRR@10 0.83 with 0.3, 0.91 with 1.0).
+FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "grams": 1.0}
+# A pinyin query searches the body for the words spelled so (it is tried only when nothing else matches);
+# a word whose initials were typed counts for half.
+SPELLING_BOOSTS = {"pinyin": 1.0, "initials": 0.5}
 # BM25's term-frequency saturation: above Whoosh's 1.2, a word that recurs through an article keeps counting
 # for longer, which suits articles of a few thousand characters (known-item and InsuranceQA MRR@10 both rose).
 BM25_K1 = 2.0
@@ -157,9 +162,7 @@ class IndexStats:
 class SearcherAnalyzer(whoosh.analysis.Analyzer):
     """Whoosh's view of our analyzers: ``kind="words"`` is :func:`searcher.analysis.index_analyzer` (and, for
     query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="grams"`` is
-    :func:`~searcher.analysis.char_ngrams`, ``"pinyin"`` and ``"initials"`` spell the words of
-    ``"words"`` (:func:`~searcher.analysis.pinyin_of`), each spelling followed by its word
-    (``chengshi:城市``), so that the index itself says which words a spelling stands for.
+    :func:`~searcher.analysis.char_ngrams`.
 
     The schema pickles analyzers into the index; this one pickles to its kind and dictionary checksum, so
     opening an index does not load jieba, and the analyzers are built on first use.
@@ -207,30 +210,8 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
             words = analysis.query_analyzer(segmenter)(value)
         else:
             words = analysis.index_tokens(value, segmenter)
-        if self.kind == "words":
-            for word in words:
-                yield word.text, word.position, word.start, word.end
-            return
-        # "pinyin" or "initials": the spelling of each word the word fields hold for this text.
-        which = 0 if self.kind == "pinyin" else 1
         for word in words:
-            spelled = analysis.pinyin_of(word.text)
-            if spelled:
-                yield spelling_term(spelled[which], word.text), word.position, word.start, word.end
-
-
-SPELLING_FIELDS = ("pinyin", "initials")
-SPELLING_SEPARATOR = ":"  # never in a spelling, which is lowercase letters
-
-
-def spelling_term(spelling: str, word: str) -> str:
-    """The term of the pinyin and initials fields for a word and its spelling: all the terms of one
-    spelling are then the terms with its prefix.
-
-    >>> spelling_term("chengshi", "城市")
-    'chengshi:城市'
-    """
-    return f"{spelling}{SPELLING_SEPARATOR}{word}"
+            yield word.text, word.position, word.start, word.end
 
 
 class SpanPositions(whoosh.formats.Positions):
@@ -280,9 +261,6 @@ def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
         body=_text_field(words, stored=True),
         # Characters and bigrams of title and body: finds any substring, whatever the segmentation did.
         grams=_text_field(SearcherAnalyzer("grams")),
-        # The pinyin and the initials of the body's words (chengshigengxin:城市更新, csgx:城市更新).
-        pinyin=_text_field(SearcherAnalyzer("pinyin", dictionary), phrase=False),
-        initials=_text_field(SearcherAnalyzer("initials", dictionary), phrase=False),
         author=whoosh.fields.ID(stored=True),
         categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
         date=whoosh.fields.DATETIME(sortable=True),
@@ -314,6 +292,7 @@ class WhooshIndex:
         self.dictionary_checksum: str | None = (info.get("user_dictionary") or {}).get("checksum")
         self.warnings: list[str] = []
         self._synonyms_text = _read_synonyms(path)
+        self._spellings = Spellings(path / SPELLINGS_FILE)
         if self.dictionary_checksum is not None:
             self._register_user_dictionary(info["user_dictionary"])
 
@@ -431,6 +410,7 @@ class WhooshIndex:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._spellings.close()
         self._index.close()
 
     def __enter__(self) -> WhooshIndex:
@@ -481,7 +461,7 @@ class WhooshIndex:
         if workers > 1:
             # Loaded here, once, so that every worker forked for this batch has it.
             self.segmenter.load()
-        writer = IndexWriter(whoosh_writer, self.path, workers)
+        writer = IndexWriter(whoosh_writer, self.path, workers, self._spellings, self.segmenter)
         try:
             yield writer
         except BaseException:
@@ -508,7 +488,7 @@ class WhooshIndex:
         all of them. Filters only narrow: the scores are those of the tiers' queries alone.
         """
         searcher = self._current_searcher()
-        allowed = set(searcher.docs_for_query(_all_of([_translate(f) for f in filters]))) if filters else None
+        allowed = set(searcher.docs_for_query(_all_of([_translate(f, self._spellings) for f in filters]))) if filters else None
         if allowed is not None and not allowed:
             return EngineResults(total=0, hits=[], facets={field: [] for field in facets})
         if sort == "relevance":
@@ -527,7 +507,7 @@ class WhooshIndex:
         hits: list[StoredHit] = []
         first_tier_total = 0
         for tier, query in enumerate(tiers):
-            whoosh_query = _translate(query)
+            whoosh_query = _translate(query, self._spellings)
             reach = offset + limit - len(earlier)  # how far down this tier's ranking the page reaches
             if reach > 0:
                 collector = _CountingCollector(reach)
@@ -548,7 +528,7 @@ class WhooshIndex:
 
     def _sorted_by_date(self, searcher, query: Query, limit: int, offset: int, allowed: set[int] | None,
                         newest_first: bool) -> tuple[set[int], list[StoredHit]]:
-        matched = _matching(searcher, _translate(query), allowed)
+        matched = _matching(searcher, _translate(query, self._spellings), allowed)
         if not matched:  # (an index without documents has no columns to read)
             return matched, []
         # The raw column: every date as one integer, and for an undated article the largest one there is.
@@ -563,7 +543,7 @@ class WhooshIndex:
 
     def count(self, query: Query) -> int:
         """How many documents match ``query``."""
-        return sum(1 for _ in self._current_searcher().docs_for_query(_translate(query)))
+        return sum(1 for _ in self._current_searcher().docs_for_query(_translate(query, self._spellings)))
 
     def word_frequencies(self, words: Iterable[str]) -> dict[str, int]:
         """For each word that the index holds as a word (in a title or a body), how many documents have it."""
@@ -589,12 +569,12 @@ class WhooshIndex:
     def spelled_words(self, prefix: str) -> list[tuple[str, str, int]]:
         """``(spelling, word, documents)`` for the words whose pinyin or initials start with ``prefix``."""
         reader = self._current_searcher().reader()
-        found: dict[tuple[str, str], int] = {}
-        for field_name in SPELLING_FIELDS:
-            for term, info in reader.iter_prefix(field_name, prefix):
-                spelling, _, word = _text(term).partition(SPELLING_SEPARATOR)
-                found[spelling, word] = max(found.get((spelling, word), 0), info.doc_frequency())
-        return [(spelling, word, documents) for (spelling, word), documents in found.items()]
+        found = []
+        for spelling, word in self._spellings.with_prefix(prefix):
+            documents = reader.doc_frequency("body", word)
+            if documents:
+                found.append((spelling, word, documents))
+        return found
 
     def document(self, path: str) -> StoredHit | None:
         """The stored article indexed from ``path`` (absolute, as indexed), or None."""
@@ -647,6 +627,70 @@ class WhooshIndex:
         )
 
 
+class Spellings:
+    """The pinyin and the initials of the words of the index's bodies, in a SQLite table in its folder:
+    ``chengshi`` and ``cs`` for 城市. A pinyin query looks its words up here and searches the body for them.
+
+    The index held them as fields of their own until format 4, a posting per word and document twice over:
+    a quarter of the build's time and of its terms, for what a word's spelling alone says. The table only
+    grows (words are added before the index commits, never removed), so whatever it holds beyond the index
+    is a word no document has, which a search finds nothing for.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._reading: sqlite3.Connection | None = None
+
+    @staticmethod
+    def of(words: Iterable[str]) -> list[tuple[str, str, str]]:
+        """``(word, pinyin, initials)`` for those of ``words`` that are Han characters (others have none)."""
+        return [(word, *spelled) for word in words if (spelled := analysis.pinyin_of(word))]
+
+    def add(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Record spellings, as :meth:`of` gives them."""
+        try:
+            with contextlib.closing(sqlite3.connect(self.path, timeout=60)) as database, database:
+                database.executescript(
+                    "CREATE TABLE IF NOT EXISTS spellings (word TEXT PRIMARY KEY, pinyin TEXT, initials TEXT)"
+                    " WITHOUT ROWID;"
+                    "CREATE INDEX IF NOT EXISTS by_pinyin ON spellings (pinyin);"
+                    "CREATE INDEX IF NOT EXISTS by_initials ON spellings (initials);"
+                )
+                database.executemany("INSERT OR IGNORE INTO spellings VALUES (?, ?, ?)", rows)
+        except sqlite3.Error as error:
+            # As Whoosh's own failed writes are: the caller reports an OSError as the index not written.
+            raise OSError(f"{self.path.name}: {error}") from None
+
+    def words(self, spelling: str) -> dict[str, list[str]]:
+        """The words spelled exactly ``spelling``, by ``"pinyin"`` and by ``"initials"``."""
+        return {
+            column: [word for (word,) in self._query(f"SELECT word FROM spellings WHERE {column} = ?", (spelling,))]
+            for column in SPELLING_BOOSTS
+        }
+
+    def with_prefix(self, prefix: str) -> list[tuple[str, str]]:
+        """``(spelling, word)`` for the words whose pinyin or initials start with ``prefix``."""
+        found = []
+        for column in SPELLING_BOOSTS:
+            found += self._query(
+                f"SELECT {column}, word FROM spellings WHERE {column} >= ? AND {column} < ?", (prefix, prefix + "\uffff")
+            )
+        return found
+
+    def _query(self, sql: str, parameters: tuple) -> list[tuple]:
+        if self._reading is None:
+            if not self.path.exists():  # no batch of this index has committed words yet
+                return []
+            # Read-only, so that an index in a folder this user cannot write to still answers.
+            self._reading = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=60, check_same_thread=False)
+        return self._reading.execute(sql, parameters).fetchall()
+
+    def close(self) -> None:
+        if self._reading is not None:
+            self._reading.close()
+            self._reading = None
+
+
 class IndexWriter:
     """Adds and deletes documents inside one :meth:`WhooshIndex.writer` batch.
 
@@ -656,8 +700,12 @@ class IndexWriter:
     Either way nothing is visible before the commit, and nothing of the batch survives a failure.
     """
 
-    def __init__(self, whoosh_writer: whoosh.writing.IndexWriter, index_path: Path, workers: int):
+    def __init__(self, whoosh_writer: whoosh.writing.IndexWriter, index_path: Path, workers: int, spellings: Spellings,
+                 segmenter: analysis.Segmenter):
         self._writer = whoosh_writer
+        self._segmenter = segmenter
+        self._spellings = spellings
+        self._spelled: set[tuple[str, str, str]] = set()  # the words of the bodies indexed (Spellings.of)
         self._index_path = index_path
         self._workers = workers
         self._held: list[Document] = []
@@ -678,6 +726,8 @@ class IndexWriter:
 
     def commit(self) -> None:
         self._index_held()
+        # Before the index commits, so that the table is never behind it (see Spellings).
+        self._spellings.add(self._spelled)
         if not self._segments:
             self._writer.commit()
             return
@@ -692,10 +742,14 @@ class IndexWriter:
     def _index_held(self) -> None:
         documents, self._held, self._held_chars = self._held, [], 0
         if self._workers > 1 and len(documents) >= PARALLEL_DOCUMENTS and _CAN_FORK:
-            self._segments += _segments_in_parallel(self._index_path, documents, self._workers)
+            for segment, spelled in _segments_in_parallel(self._index_path, documents, self._workers):
+                self._segments.append(segment)
+                self._spelled.update(spelled)
         else:
             for document in documents:
                 self._writer.add_document(**_fields(document))
+                words = {token.text for token in analysis.index_tokens(_bounded(document.body), self._segmenter)}
+                self._spelled.update(Spellings.of(words))
 
 
 # A batch is indexed in parallel from this many documents on (fewer are not worth starting processes for),
@@ -713,9 +767,9 @@ def indexing_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _segments_in_parallel(index_path: Path, documents: list[Document], workers: int) -> list:
+def _segments_in_parallel(index_path: Path, documents: list[Document], workers: int) -> list[tuple]:
     """Index ``documents`` in ``workers`` forked processes, each into a new segment of the index that is not
-    yet part of it; return the segments. Forked, so that each worker starts with this process's jieba
+    yet part of it; return the segments, each with the spellings of the words of its bodies. Forked, so that each worker starts with this process's jieba
     already loaded (and its user dictionaries registered)."""
     chunks: list[list[Document]] = [[] for _ in range(min(workers, len(documents)))]
     sizes = [0] * len(chunks)
@@ -748,7 +802,8 @@ def _write_segment(index_path: str, documents: list[Document]):
     writer = _HeldPostingsWriter(index, _lk=False, compound=False)
     for document in documents:
         writer.add_document(**_fields(document))
-    return writer._finalize_segment()
+    spelled = Spellings.of(term.decode("utf-8") for term in writer.pool.terms("body"))
+    return writer._finalize_segment(), spelled
 
 
 class _HeldPostings:
@@ -795,6 +850,9 @@ class _HeldPostings:
                 _write_term(field_writer, term, *terms[term], field_lengths, inline)
             field_writer.finish_field()
         self._fields.clear()
+
+    def terms(self, fieldname: str) -> list[bytes]:
+        return list(self._fields.get(fieldname, ()))
 
     def iter_postings(self):
         raise NotImplementedError("a segment of held postings is written with write(), never merged into")
@@ -865,9 +923,6 @@ def _fields(document: Document) -> dict:
         "title": document.title,
         "body": document.body,
         "grams": _bounded(f"{document.title}\n{document.body}"),
-        # The body itself, the same string: its word tokens are then segmented once for all fields.
-        "pinyin": _bounded(document.body),
-        "initials": _bounded(document.body),
         "author": document.author,
         "categories": ",".join(category.replace(",", " ") for category in document.categories),
         "_stored_categories": document.categories,
@@ -1017,8 +1072,8 @@ def _stored_hit(fields: dict, score: float, tier: int) -> StoredHit:
     )
 
 
-def _translate(node: Query) -> whoosh.query.Query:
-    """Our query tree as a Whoosh query."""
+def _translate(node: Query, spellings: Spellings) -> whoosh.query.Query:
+    """Our query tree as a Whoosh query (``spellings``: the words of the index a pinyin query stands for)."""
     if isinstance(node, Words):
         fields = (node.field,) if node.field else TEXT_FIELDS
         words = _all_of([_in_any_field(fields, token) for token in node.tokens])
@@ -1034,11 +1089,12 @@ def _translate(node: Query) -> whoosh.query.Query:
             return _phrase(fields, node.tokens)
         return whoosh.query.AndMaybe(_substring(node.text), _phrase(fields, node.tokens))
     if isinstance(node, Pinyin):
-        # Every word spelled so: the terms of the spelling followed by the separator (see spelling_term).
+        # Every word of the bodies spelled so, in full or by its initials.
         return whoosh.query.Or(
             [
-                whoosh.query.Prefix(field, spelling_term(node.text, ""), boost=FIELD_BOOSTS[field], constantscore=False)
-                for field in SPELLING_FIELDS
+                whoosh.query.Term("body", word, boost=SPELLING_BOOSTS[kind])
+                for kind, words in spellings.words(node.text).items()
+                for word in words
             ]
         )
     if isinstance(node, WordPrefix):
@@ -1053,11 +1109,11 @@ def _translate(node: Query) -> whoosh.query.Query:
         # Exclusions stay Not() children of the And (an intersection with an inverse matcher), never
         # whoosh.query.AndNot: its matcher returns excluded documents depending on the order they were
         # added (whoosh-community/whoosh#419, unfixed in 2.7.4 and in whoosh3).
-        return _all_of([_translate(child) for child in node.children])
+        return _all_of([_translate(child, spellings) for child in node.children])
     if isinstance(node, Or):
-        return whoosh.query.Or([_translate(child) for child in node.children])
+        return whoosh.query.Or([_translate(child, spellings) for child in node.children])
     if isinstance(node, Not):
-        return whoosh.query.Not(_translate(node.child))
+        return whoosh.query.Not(_translate(node.child, spellings))
     raise TypeError(f"not a query node: {node!r}")
 
 

@@ -120,6 +120,23 @@ def test_pinyin_never_replaces_what_was_typed(index):
     assert found(index, "jingdian") == {"scenic.md"}
 
 
+def test_pinyin_follows_the_index_as_articles_come_and_go(tmp_path):
+    # The spellings of the bodies' words are kept beside the index and only ever grow: a word no article
+    # has any more is not found.
+    folder = tmp_path / "articles"
+    write_article(folder, "scenic.md", "游记", "<p>这个景点很美。</p>")
+    write_article(folder, "city.md", "规划", "<p>城市更新正在推进。</p>")
+    with Index.open_or_create(tmp_path / "ix") as index:
+        index.update([folder])
+        assert found(index, "jingdian") == {"scenic.md"}
+        (folder / "scenic.md").unlink()
+        write_article(folder, "bank.md", "金融", "<p>银行利率下调。</p>")
+        index.update([folder])
+        assert found(index, "jingdian") == set()
+        assert found(index, "yinhang") == {"bank.md"}
+        assert found(index, "csgx") == {"city.md"}
+
+
 def test_function_words_do_not_dominate_ranking(tmp_path):
     folder = tmp_path / "articles"
     write_article(folder, "topic.md", "甲", "<p>城市更新是重点。城市更新在推进。城市更新的成效。</p>")
