@@ -71,9 +71,9 @@ with warnings.catch_warnings():
 
 FORMAT_VERSION = 5
 
-# The n-gram and pinyin fields cover this much of a document (most articles are under 20,000 characters):
-# past it, a huge document is still found by its words, but those fields would cost hundreds of MB while it
-# is indexed.
+# The n-gram field and the spelling table cover this much of a document (most articles are under 20,000
+# characters): past it, a huge document is still found by its words, but its n-grams would cost hundreds of
+# MB while it is indexed.
 MAX_SHADOW_CHARS = analysis.CACHED_TEXT_CHARS
 MARKER_FILE = "searcher.json"
 SPELLINGS_FILE = "spellings.sqlite"
@@ -769,8 +769,9 @@ def indexing_workers() -> int:
 
 def _segments_in_parallel(index_path: Path, documents: list[Document], workers: int) -> list[tuple]:
     """Index ``documents`` in ``workers`` forked processes, each into a new segment of the index that is not
-    yet part of it; return the segments, each with the spellings of the words of its bodies. Forked, so that each worker starts with this process's jieba
-    already loaded (and its user dictionaries registered)."""
+    yet part of it; return the segments, each with the spellings of its bodies' words (:meth:`Spellings.of`).
+    Forked, so that each worker starts with this process's jieba already loaded (and its user dictionaries
+    registered)."""
     chunks: list[list[Document]] = [[] for _ in range(min(workers, len(documents)))]
     sizes = [0] * len(chunks)
     for document in sorted(documents, key=lambda document: -len(document.body)):
@@ -861,7 +862,7 @@ class _HeldPostings:
         self._fields.clear()
 
 
-# Most terms of the n-gram and spelling fields are in one or two documents: a block of the postings file for
+# Most terms of the n-gram and word fields are in one or two documents: a block of the postings file for
 # each (pickled, compressed, framed) cost more than indexing their postings. Inlined, a worker's segment of
 # 300 news articles was written in 6.8 s instead of 15.1 s, and the index was no larger.
 INLINE_POSTINGS = 16
