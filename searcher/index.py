@@ -728,16 +728,13 @@ class IndexWriter:
         self._index_held()
         # Before the index commits, so that the table is never behind it (see Spellings).
         self._spellings.add(self._spelled)
-        if not self._segments:
-            self._writer.commit()
-            return
         segments = self._segments
 
-        def keep_workers_segments(writer, existing):
-            # Whoosh's own merge policy for the existing segments, then the new ones beside them.
-            return whoosh.writing.MERGE_SMALL(writer, existing) + segments
+        def merge_small_ones(writer, existing):
+            # The existing segments by the policy below, then the workers' new ones beside them.
+            return _merge_small_segments(writer, existing) + segments
 
-        self._writer.commit(mergetype=keep_workers_segments)
+        self._writer.commit(mergetype=merge_small_ones)
 
     def _index_held(self) -> None:
         documents, self._held, self._held_chars = self._held, [], 0
@@ -750,6 +747,20 @@ class IndexWriter:
                 self._writer.add_document(**_fields(document))
                 words = {token.text for token in analysis.index_tokens(_bounded(document.body), self._segmenter)}
                 self._spelled.update(Spellings.of(words))
+
+
+# Segments are merged only while they hold fewer documents than this. Merging is Whoosh's slowest work (one
+# process, posting by posting), and its own policy (MERGE_SMALL) merges ever larger segments as they
+# accumulate: 28 segments of 10,000 poems would become one of 280,000 in a single commit.
+MERGED_SEGMENT_DOCS = 10_000
+
+
+def _merge_small_segments(writer, segments: list) -> list:
+    """Whoosh's MERGE_SMALL over the segments of fewer than :data:`MERGED_SEGMENT_DOCS` documents (those of
+    small updates); larger segments stay as they are."""
+    large = [segment for segment in segments if segment.doc_count_all() >= MERGED_SEGMENT_DOCS]
+    small = [segment for segment in segments if segment.doc_count_all() < MERGED_SEGMENT_DOCS]
+    return large + whoosh.writing.MERGE_SMALL(writer, small)
 
 
 # A batch is indexed in parallel from this many documents on (fewer are not worth starting processes for),
@@ -768,8 +779,9 @@ def indexing_workers() -> int:
 
 
 def _segments_in_parallel(index_path: Path, documents: list[Document], workers: int) -> list[tuple]:
-    """Index ``documents`` in ``workers`` forked processes, each into a new segment of the index that is not
-    yet part of it; return the segments, each with the spellings of its bodies' words (:meth:`Spellings.of`).
+    """Index ``documents`` in ``workers`` forked processes, each into new segments of the index that are not
+    yet part of it (see :func:`_write_segments`); return the segments, each with the spellings of its bodies'
+    words (:meth:`Spellings.of`).
     Forked, so that each worker starts with this process's jieba already loaded (and its user dictionaries
     registered)."""
     chunks: list[list[Document]] = [[] for _ in range(min(workers, len(documents)))]
@@ -781,7 +793,8 @@ def _segments_in_parallel(index_path: Path, documents: list[Document], workers: 
     context = multiprocessing.get_context("fork")
     try:
         with concurrent.futures.ProcessPoolExecutor(len(chunks), mp_context=context, initializer=_worker_started) as pool:
-            return list(pool.map(_write_segment, [str(index_path)] * len(chunks), chunks))
+            return [written for segments in pool.map(_write_segments, [str(index_path)] * len(chunks), chunks)
+                    for written in segments]
     except concurrent.futures.process.BrokenProcessPool:
         raise SearcherIndexError(
             f"a process indexing into {index_path} died (out of memory?); the index keeps its last commit"
@@ -795,14 +808,33 @@ def _worker_started() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
 
 
-def _write_segment(index_path: str, documents: list[Document]):
-    """In a worker: index ``documents`` into a segment of their own, left out of the index's table of
-    contents (the parent's commit adds it). The same internals Whoosh's own multi-process writer uses: a
-    writer that does not take the lock, whose segment is finished without a commit."""
+def _write_segments(index_path: str, documents: list[Document]) -> list[tuple]:
+    """In a worker: index ``documents`` into segments of their own, left out of the index's table of contents
+    (the parent's commit adds them), a new one whenever the postings held reach :data:`SEGMENT_POSTINGS`.
+    The same internals Whoosh's own multi-process writer uses: a writer that does not take the lock, whose
+    segment is finished without a commit."""
     index = whoosh.index.open_dir(index_path, indexname=INDEX_NAME)
-    writer = _HeldPostingsWriter(index, _lk=False, compound=False)
+    written = []
+    writer = None
     for document in documents:
+        if writer is None:
+            writer = _HeldPostingsWriter(index, _lk=False, compound=False)
         writer.add_document(**_fields(document))
+        if writer.pool.postings >= SEGMENT_POSTINGS:
+            written.append(_finished(writer))
+            writer = None
+    if writer is not None:
+        written.append(_finished(writer))
+    return written
+
+
+# A worker holds the postings of the segment it writes in memory, about 150 bytes each (measured on poems and
+# on news articles); past this many it finishes the segment and starts another, so that its memory stays
+# bounded however large the batch: 300,000 poems in four batches peaked at 3.4 GB without the bound.
+SEGMENT_POSTINGS = 2_000_000
+
+
+def _finished(writer: _HeldPostingsWriter) -> tuple:
     spelled = Spellings.of(term.decode("utf-8") for term in writer.pool.terms("body"))
     return writer._finalize_segment(), spelled
 
@@ -818,6 +850,7 @@ class _HeldPostings:
 
     def __init__(self) -> None:
         self.fieldnames: set[str] = set()
+        self.postings = 0
         self._fields: dict[str, dict[bytes, tuple[array.array, array.array, list[bytes]]]] = {}
 
     def add(self, item: tuple) -> None:
@@ -834,6 +867,7 @@ class _HeldPostings:
         postings[0].append(docnum)
         postings[1].append(weight)
         postings[2].append(value)
+        self.postings += 1
 
     def write(self, field_writer, schema, lengths) -> None:
         """Write every posting through ``field_writer``, a segment's W3 field writer: for each term the

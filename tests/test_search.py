@@ -177,18 +177,22 @@ def every_posting(index_path: Path) -> dict:
 
 
 def test_worker_segments_hold_exactly_the_postings_whooshs_own_writer_makes(corpus_sample, tmp_path, monkeypatch):
-    # Worker processes write their segments from postings held in memory, with small posting lists inlined;
-    # this process indexes through Whoosh's own writer. Every term must come out the same either way.
+    # Worker processes write their segments from postings held in memory, with small posting lists inlined,
+    # and start a new segment when they hold enough postings; this process indexes through Whoosh's own
+    # writer. Every term must come out the same either way.
     monkeypatch.setattr(searcher.index, "PARALLEL_DOCUMENTS", 2)
+    monkeypatch.setattr(searcher.index, "SEGMENT_POSTINGS", 20_000)
     folder = tmp_path / "articles"
     folder.mkdir()
     for path in sorted(corpus_sample.glob("*.md"))[:30]:
         (folder / path.name).write_bytes(path.read_bytes())
-    built = {}
+    built, segments = {}, {}
     for workers in (1, 2):
         with Index.open_or_create(tmp_path / f"workers-{workers}") as index:
             index.update([folder], workers=workers)
         built[workers] = every_posting(tmp_path / f"workers-{workers}")
+        segments[workers] = len(list((tmp_path / f"workers-{workers}").glob("*.trm")))
+    assert segments[1] == 1 and segments[2] > 2
     assert len(built[1]) > 10_000
     assert built[2] == built[1]
 
