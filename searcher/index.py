@@ -749,10 +749,10 @@ class IndexWriter:
                 self._spelled.update(Spellings.of(words))
 
 
-# Segments are merged only while they hold fewer documents than this. Merging is Whoosh's slowest work (one
-# process, posting by posting), and its own policy (MERGE_SMALL) merges ever larger segments as they
-# accumulate: 28 segments of 10,000 poems would become one of 280,000 in a single commit.
-MERGED_SEGMENT_DOCS = 10_000
+# Segments are merged only while they hold fewer documents than this (those of small updates). Merging is
+# Whoosh's slowest work (one process, posting by posting), and its own policy (MERGE_SMALL) merges ever
+# larger segments as they accumulate: 28 segments of 10,000 poems would become one of 280,000 in one commit.
+MERGED_SEGMENT_DOCS = 1_000
 
 
 def _merge_small_segments(writer, segments: list) -> list:
