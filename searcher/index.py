@@ -576,6 +576,14 @@ class WhooshIndex:
                 found.append((spelling, word, documents))
         return found
 
+    def words_spelled(self, spelling: str) -> list[str]:
+        """The words of the bodies whose pinyin or initials are exactly ``spelling``."""
+        reader = self._current_searcher().reader()
+        return [
+            word for words in self._spellings.words(spelling).values() for word in words
+            if reader.doc_frequency("body", word)
+        ]
+
     def document(self, path: str) -> StoredHit | None:
         """The stored article indexed from ``path`` (absolute, as indexed), or None."""
         fields = self._current_searcher().document(path=path)

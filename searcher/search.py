@@ -159,7 +159,7 @@ def search(
         found, matched_all, shown = _ranked(index, ranked, page, (*query_filters, *filters))
         terms = highlight_terms(tree)
     # A pinyin query highlights the words it stands for, which the index lists by their spelling.
-    terms += [word for spelling in pinyin for sound, word, _ in index.spelled_words(spelling) if sound == spelling]
+    terms += [word for spelling in pinyin for word in index.words_spelled(spelling)]
     hits = [
         _make_hit(found.hits[first], terms, matched_all[first], [found.hits[copy].path for copy in copies])
         for first, copies in shown
