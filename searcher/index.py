@@ -690,7 +690,7 @@ class Spellings:
             if not self.path.exists():  # no batch of this index has committed words yet
                 return []
             # Read-only, so that an index in a folder this user cannot write to still answers.
-            self._reading = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True, timeout=60, check_same_thread=False)
+            self._reading = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=60, check_same_thread=False)
         return self._reading.execute(sql, parameters).fetchall()
 
     def close(self) -> None:

@@ -137,6 +137,15 @@ def test_pinyin_follows_the_index_as_articles_come_and_go(tmp_path):
         assert found(index, "csgx") == {"city.md"}
 
 
+def test_pinyin_works_on_an_index_given_by_a_relative_path(tmp_path, monkeypatch):
+    # As the README's quick start runs it: the default index is the relative path indexes/default.
+    write_article(tmp_path / "articles", "city.md", "规划", "<p>城市更新正在推进。</p>")
+    monkeypatch.chdir(tmp_path)
+    with Index.open_or_create(Path("relative-ix")) as index:
+        index.update([Path("articles")])
+        assert found(index, "chengshi") == {"city.md"}
+
+
 def test_function_words_do_not_dominate_ranking(tmp_path):
     folder = tmp_path / "articles"
     write_article(folder, "topic.md", "甲", "<p>城市更新是重点。城市更新在推进。城市更新的成效。</p>")
