@@ -17,9 +17,12 @@ import contextlib
 import ctypes
 import datetime as dt
 import hashlib
+import heapq
+import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import signal
 import sqlite3
@@ -57,16 +60,17 @@ with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=message, category=DeprecationWarning)
     import whoosh.analysis
     import whoosh.codec.whoosh3
-    import whoosh.collectors
     import whoosh.columns
     import whoosh.fields
     import whoosh.filedb.filestore
     import whoosh.formats
     import whoosh.index
+    import whoosh.matching
     import whoosh.query
     import whoosh.scoring
     import whoosh.searching
     import whoosh.system
+    import whoosh.util.numeric
     import whoosh.writing
 
 FORMAT_VERSION = 5
@@ -289,6 +293,7 @@ class WhooshIndex:
         self.path = path
         self._index = whoosh_index
         self._searcher = None
+        self._scored: _Scoring | None = None
         self.dictionary_checksum: str | None = (info.get("user_dictionary") or {}).get("checksum")
         self.warnings: list[str] = []
         self._synonyms_text = _read_synonyms(path)
@@ -410,6 +415,7 @@ class WhooshIndex:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+            self._scored = None
         self._spellings.close()
         self._index.close()
 
@@ -503,32 +509,26 @@ class WhooshIndex:
 
     def _ranked_by_tier(self, searcher, tiers: Sequence[Query], limit: int, offset: int,
                         allowed: set[int] | None) -> tuple[set[int], list[StoredHit], int]:
+        scoring = self._scoring(searcher)
         earlier: set[int] = set()  # document numbers matched by an earlier tier
         hits: list[StoredHit] = []
         first_tier_total = 0
         for tier, query in enumerate(tiers):
-            whoosh_query = _translate(query, self._spellings)
+            scores = _within(scoring.scores(_translate(query, self._spellings)), allowed, earlier)
             reach = offset + limit - len(earlier)  # how far down this tier's ranking the page reaches
             if reach > 0:
-                collector = _CountingCollector(reach)
-                searcher.search_with_collector(
-                    whoosh_query, whoosh.collectors.FilterCollector(collector, allow=allowed, restrict=earlier or None)
-                )
-                matched = collector.matched
+                # Whoosh's order: higher scores first, and of equal ones the earlier document.
+                best = heapq.nlargest(reach, scores.items(), key=lambda item: (item[1], -item[0]))
                 skip = max(0, offset - len(earlier))
-                page = collector.results()[skip:reach]
-                hits += [_stored_hit(hit.fields(), hit.score, tier) for hit in page]
-            else:
-                # Past the page: only this tier's count matters, and matching without scoring is cheaper.
-                matched = _matching(searcher, whoosh_query, allowed) - earlier
-            earlier |= matched
+                hits += [_stored_hit(searcher.stored_fields(docnum), score, tier) for docnum, score in best[skip:]]
+            earlier.update(scores)
             if tier == 0:
-                first_tier_total = len(matched)
+                first_tier_total = len(scores)
         return earlier, hits, first_tier_total
 
     def _sorted_by_date(self, searcher, query: Query, limit: int, offset: int, allowed: set[int] | None,
                         newest_first: bool) -> tuple[set[int], list[StoredHit]]:
-        matched = _matching(searcher, _translate(query, self._spellings), allowed)
+        matched = set(_within(self._scoring(searcher).scores(_translate(query, self._spellings)), allowed, set()))
         if not matched:  # (an index without documents has no columns to read)
             return matched, []
         # The raw column: every date as one integer, and for an undated article the largest one there is.
@@ -543,7 +543,7 @@ class WhooshIndex:
 
     def count(self, query: Query) -> int:
         """How many documents match ``query``."""
-        return sum(1 for _ in self._current_searcher().docs_for_query(_translate(query, self._spellings)))
+        return len(self._scoring(self._current_searcher()).scores(_translate(query, self._spellings)))
 
     def word_frequencies(self, words: Iterable[str]) -> dict[str, int]:
         """For each word that the index holds as a word (in a title or a body), how many documents have it."""
@@ -619,6 +619,12 @@ class WhooshIndex:
         if self._searcher is None:
             self._searcher = self._index.searcher(weighting=whoosh.scoring.BM25F(K1=BM25_K1))
         return self._searcher
+
+    def _scoring(self, searcher) -> _Scoring:
+        """The scoring of ``searcher`` (a :meth:`_current_searcher`), which caches per segment statistics."""
+        if self._scored is None or self._scored.searcher is not searcher:
+            self._scored = _Scoring(searcher)
+        return self._scored
 
     def stats(self) -> IndexStats:
         with self._index.reader() as reader:
@@ -1050,28 +1056,12 @@ def _recover_interrupted_swap(path: Path) -> None:
         os.rename(aside, path)
 
 
-def _matching(searcher, whoosh_query: whoosh.query.Query, allowed: set[int] | None) -> set[int]:
-    """The document numbers matching a query (unscored), within ``allowed`` unless that is None."""
-    matched = set(searcher.docs_for_query(whoosh_query))
-    return matched if allowed is None else matched & allowed
-
-
-class _CountingCollector(whoosh.collectors.TopCollector):
-    """The ``limit`` best documents, and the set of all matching ones, in one pass over the matches.
-
-    Whoosh's own top-N collector skips what cannot reach the top (block quality, and pruning the parts of a
-    query that cannot: ``replace``), so counting its matches took a second pass (``len(results)``), and
-    excluding them from the next tier a third. With both optimisations off it sees every match once; a top-N
-    collector with only ``usequality=False`` still prunes and undercounts.
-    """
-
-    def __init__(self, limit: int):
-        super().__init__(limit=limit, usequality=False, replace=0)
-        self.matched: set[int] = set()
-
-    def _collect(self, global_docnum: int, score: float):
-        self.matched.add(global_docnum)
-        return super()._collect(global_docnum, score)
+def _within(scores: dict[int, float], allowed: set[int] | None, excluded: set[int]) -> dict[int, float]:
+    """The ``scores`` of the documents in ``allowed`` (all if None) and not in ``excluded``."""
+    if allowed is None and not excluded:
+        return scores
+    return {docnum: score for docnum, score in scores.items()
+            if (allowed is None or docnum in allowed) and docnum not in excluded}
 
 
 # More-like-this: the words of an article its query is made of, and how many copies of it to allow for.
@@ -1188,3 +1178,196 @@ def _substring(text: str) -> whoosh.query.Query:
 
 def _all_of(queries: list[whoosh.query.Query]) -> whoosh.query.Query:
     return queries[0] if len(queries) == 1 else whoosh.query.And(queries)
+
+
+class _Scoring:
+    """Every match of a query with its score, for the query shapes :func:`_translate` makes, computed a
+    posting list at a time instead of through Whoosh's tree of matchers.
+
+    Whoosh scores a query document by document: each of its matchers moves to the next match, asks its
+    children, and scores a posting through several calls, about 40 µs per matched document for a query of a
+    few words, and a phrase decodes its words' positions into span objects (a news phrase in 2,000 articles
+    took 190 ms). Here a term's posting list is read a block at a time, its BM25F scores computed in one
+    loop from the same statistics Whoosh's scorer uses (so the scores are Whoosh's, up to the order floating
+    point sums are added in), and Or, And, AndMaybe and phrases combine whole lists. A query node of any
+    other kind is run through Whoosh's own matcher.
+    """
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._weighting = searcher.weighting
+        self._leaves = searcher.leaf_searchers()
+        self._norms: dict[tuple[int, str], tuple[bytes, list[float]]] = {}
+
+    def scores(self, query: whoosh.query.Query) -> dict[int, float]:
+        """Each matching document's number, with its score."""
+        kind = type(query)
+        if kind is whoosh.query.Term and self._is_scored(query.fieldname):
+            found = self._term(query.fieldname, query.text)
+        elif kind is whoosh.query.Phrase and query.slop == 1 and self._is_scored(query.fieldname):
+            found = self._phrase(query.fieldname, query.words)
+        elif kind is whoosh.query.Or and not query.scale:
+            found = {}
+            for child in query.subqueries:
+                for docnum, score in self.scores(child).items():
+                    found[docnum] = found.get(docnum, 0.0) + score
+        elif kind is whoosh.query.And:
+            found = self._all_of(query.subqueries)
+        elif kind is whoosh.query.AndMaybe:
+            found = self.scores(query.a)
+            if found:
+                maybe = self.scores(query.b)
+                found = {docnum: score + maybe[docnum] if docnum in maybe else score for docnum, score in found.items()}
+        else:
+            return self._by_whoosh(query)
+        if query.boost != 1.0:
+            found = {docnum: score * query.boost for docnum, score in found.items()}
+        return found
+
+    def _all_of(self, queries: Sequence[whoosh.query.Query]) -> dict[int, float]:
+        wanted = [self.scores(child) for child in queries if not isinstance(child, whoosh.query.Not)]
+        excluded = [child.query for child in queries if isinstance(child, whoosh.query.Not)]
+        if not wanted:
+            return self._by_whoosh(whoosh.query.And(list(queries)))
+        wanted.sort(key=len)
+        found = wanted[0]
+        for other in wanted[1:]:
+            found = {docnum: score + other[docnum] for docnum, score in found.items() if docnum in other}
+        for child in excluded:
+            if not found:
+                break
+            unwanted = self.scores(child)
+            # Whoosh's matcher of an exclusion inside an intersection scores each document it lets through 1.
+            found = {docnum: score + 1.0 for docnum, score in found.items() if docnum not in unwanted}
+        return found
+
+    def _is_scored(self, fieldname: str) -> bool:
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        return field is not None and field.scorable and isinstance(self._weighting, whoosh.scoring.BM25F)
+
+    def _term(self, fieldname: str, text) -> dict[int, float]:
+        found: dict[int, float] = {}
+        btext = self.searcher.schema[fieldname].to_bytes(text)
+        for leaf, (subsearcher, offset) in enumerate(self._leaves):
+            postings = _postings(subsearcher.reader(), fieldname, btext, values=False)
+            if postings is not None:
+                ids, weights, _ = postings
+                found.update(zip([offset + docnum for docnum in ids], self._bm25(leaf, fieldname, btext, ids, weights), strict=True))
+        return found
+
+    def _phrase(self, fieldname: str, words: Sequence[str]) -> dict[int, float]:
+        """The documents where ``words`` stand one after another, each scored as the sum of its words' scores
+        (what Whoosh's phrase matcher gives: its intersection's score)."""
+        if len(words) == 1:
+            return self._term(fieldname, words[0])
+        field = self.searcher.schema[fieldname]
+        btexts = [field.to_bytes(word) for word in words]
+        found: dict[int, float] = {}
+        for leaf, (subsearcher, offset) in enumerate(self._leaves):
+            reader = subsearcher.reader()
+            lists = [_postings(reader, fieldname, btext, values=True) for btext in btexts]
+            if any(postings is None for postings in lists):
+                continue
+            by_term = [dict(zip(ids, range(len(ids)), strict=True)) for ids, _, _ in lists]
+            candidates = set(lists[0][0]).intersection(*by_term[1:])
+            if not candidates:
+                continue
+            scores = [self._bm25(leaf, fieldname, btext, ids, weights) for btext, (ids, weights, _) in zip(btexts, lists, strict=True)]
+            for docnum in candidates:
+                starts = None
+                for shift, ((_, _, values), where) in enumerate(zip(lists, by_term, strict=True)):
+                    positions = _decoded_positions(values[where[docnum]])
+                    starts = ({position - shift for position in positions} if starts is None
+                              else starts.intersection([position - shift for position in positions]))
+                    if not starts:
+                        break
+                if starts:
+                    found[offset + docnum] = _tree_sum([score[where[docnum]] for score, where in zip(scores, by_term, strict=True)])
+        return found
+
+    def _bm25(self, leaf: int, fieldname: str, btext: bytes, ids: Sequence[int], weights: Sequence[float]) -> list[float]:
+        """Whoosh's BM25F score of each posting, with the same operations as its scorer."""
+        searcher = self.searcher
+        lengths, norms = self._length_norms(leaf, fieldname)
+        idf = searcher.idf(fieldname, btext)
+        k1_plus_1 = self._weighting.K1 + 1
+        count = len(lengths)
+        return [idf * ((weight * k1_plus_1) / (weight + norms[lengths[docnum] if docnum < count else 0]))
+                for docnum, weight in zip(ids, weights, strict=True)]
+
+    def _length_norms(self, leaf: int, fieldname: str) -> tuple[bytes, list[float]]:
+        """A segment's field length byte for each document, and for each byte BM25's length normalisation
+        ``K1 * ((1 - B) + B * length / average length)``."""
+        key = (leaf, fieldname)
+        if key not in self._norms:
+            weighting = self._weighting
+            B, K1 = weighting.B, weighting.K1  # (the BM25F of _current_searcher: no B of its own per field)
+            average = self.searcher.avg_field_length(fieldname) or 1
+            lengths = [whoosh.util.numeric.byte_to_length(byte) if byte else 1 for byte in range(256)]
+            self._norms[key] = (_length_bytes(self._leaves[leaf][0].reader(), fieldname),
+                                [K1 * ((1 - B) + B * length / average) for length in lengths])
+        return self._norms[key]
+
+    def _by_whoosh(self, query: whoosh.query.Query) -> dict[int, float]:
+        found = {}
+        context = self.searcher.context()
+        for subsearcher, offset in self._leaves:
+            matcher = query.matcher(subsearcher, context)
+            while matcher.is_active():
+                found[offset + matcher.id()] = matcher.score()
+                matcher.next()
+        return found
+
+
+def _postings(reader, fieldname: str, btext: bytes, values: bool):
+    """A term's postings in one segment, ``(docnums, weights, values or None)`` without deleted documents;
+    None if the segment does not have the term."""
+    if (fieldname, btext) not in reader:
+        return None
+    matcher = reader.postings(fieldname, btext)
+    deleted = ()
+    if isinstance(matcher, whoosh.matching.FilterMatcher):
+        deleted, matcher = matcher._ids, matcher.child
+    if isinstance(matcher, whoosh.matching.ListMatcher):
+        ids = list(matcher._ids)
+        weights = list(matcher._weights) if matcher._weights is not None else [matcher._all_weights] * len(ids)
+        found_values = list(matcher._values) if values else None
+    else:
+        ids, weights, found_values = [], [], [] if values else None
+        while matcher.is_active():  # a block at a time
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            if values:
+                matcher._read_values()
+                found_values.extend(matcher._values)
+            matcher._next_block()
+    if deleted:
+        kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
+        ids = [ids[i] for i in kept]
+        weights = [weights[i] for i in kept]
+        if values:
+            found_values = [found_values[i] for i in kept]
+    return ids, weights, found_values
+
+
+def _decoded_positions(value: bytes) -> itertools.accumulate:
+    # Whoosh's Positions.decode_positions, without its Python loop: a count, then the pickled gaps.
+    return itertools.accumulate(pickle.loads(value[4:] if value.endswith(b".") else value[4:] + b"."))
+
+
+def _tree_sum(scores: list[float]) -> float:
+    """Scores added up as Whoosh's binary tree of intersection matchers adds them (halves, recursively)."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _length_bytes(reader, fieldname: str) -> bytes:
+    """A segment's length column of a field (a byte per document, Whoosh's logarithmic length code)."""
+    column = reader._perdoc._cached_reader(f"_{fieldname}_len", whoosh.codec.whoosh3.LENGTHS_COLUMN)
+    if column is None:
+        return b""
+    return column._dbfile.get(column._basepos, column._count)

@@ -203,3 +203,46 @@ def test_an_index_without_documents_answers_with_no_hits(tmp_path):
             results = index.search("城市更新", sort=sort)
             assert (results.total, results.hits) == (0, [])
         assert index.suggest("城市").words == []
+
+
+def test_scores_computed_a_posting_list_at_a_time_are_whooshs_own(corpus_sample, tmp_path, monkeypatch):
+    # Searches score their matches a posting list at a time (searcher.index._Scoring), not through Whoosh's
+    # matchers. Every query a search makes must match the documents Whoosh's own search matches, with its
+    # scores: over several segments, with deleted documents, in posting lists inlined, of one block and of
+    # several (blocks of 16 postings here, not 128, so that the sample has long lists).
+    import whoosh.codec.whoosh3
+
+    monkeypatch.setattr(whoosh.codec.whoosh3.W3Codec.__init__, "__defaults__", (16, 3, 1))
+    monkeypatch.setattr(searcher.index, "PARALLEL_DOCUMENTS", 2)
+    monkeypatch.setattr(searcher.index, "SEGMENT_POSTINGS", 100_000)
+    monkeypatch.setattr(searcher.index, "MERGED_SEGMENT_DOCS", 0)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    articles = sorted(corpus_sample.glob("*.md"))[:60]
+    for path in articles:
+        (folder / path.name).write_bytes(path.read_bytes())
+    with Index.open_or_create(tmp_path / "index") as index:
+        index.update([folder], workers=2)
+        for path in articles[::7]:
+            (folder / path.name).unlink()
+        (folder / "seed.txt").write_bytes(SEED_ARTICLE.read_bytes())
+        index.update([folder], workers=1)
+        queries = []
+        translate = searcher.index._translate
+        monkeypatch.setattr(searcher.index, "_translate", lambda node, spellings: queries.append(
+            translate(node, spellings)) or queries[-1])
+        for text in ["城市更新", "发展 经济", '"人工智能"', "javascript 函数", "习近平 -会见", "北京 OR 上海", "chengshi",
+                     "title:城市", "数据*", "中国 -美国 -日本", '"新闻联播"', "的 是"]:
+            index.search(text, limit=5)
+        engine = index.engine
+        whoosh_searcher = engine._current_searcher()
+        scoring = engine._scoring(whoosh_searcher)
+        assert len(whoosh_searcher.leaf_searchers()) > 2 and whoosh_searcher.reader().has_deletions()
+        compared = 0
+        for query in queries:
+            ours = scoring.scores(query)
+            whooshs = {hit.docnum: hit.score for hit in whoosh_searcher.search(query, limit=None)}
+            assert ours.keys() == whooshs.keys(), query
+            assert ours == pytest.approx(whooshs, rel=1e-12), query
+            compared += len(ours)
+        assert compared > 500
