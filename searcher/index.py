@@ -20,6 +20,7 @@ import hashlib
 import heapq
 import itertools
 import json
+import math
 import multiprocessing
 import os
 import pickle
@@ -67,6 +68,7 @@ with warnings.catch_warnings():
     import whoosh.index
     import whoosh.matching
     import whoosh.query
+    import whoosh.reading
     import whoosh.scoring
     import whoosh.searching
     import whoosh.system
@@ -1198,6 +1200,8 @@ class _Scoring:
         self._weighting = searcher.weighting
         self._leaves = searcher.leaf_searchers()
         self._norms: dict[tuple[int, str], tuple[bytes, list[float]]] = {}
+        self._kept: dict[tuple[str, str], list] = {}  # see _scored_postings
+        self._kept_postings = 0
 
     def scores(self, query: whoosh.query.Query) -> dict[int, float]:
         """Each matching document's number, with its score."""
@@ -1247,12 +1251,10 @@ class _Scoring:
 
     def _term(self, fieldname: str, text) -> dict[int, float]:
         found: dict[int, float] = {}
-        btext = self.searcher.schema[fieldname].to_bytes(text)
-        for leaf, (subsearcher, offset) in enumerate(self._leaves):
-            postings = _postings(subsearcher.reader(), fieldname, btext, values=False)
+        for (_, offset), postings in zip(self._leaves, self._scored_postings(fieldname, text), strict=True):
             if postings is not None:
-                ids, weights, _ = postings
-                found.update(zip([offset + docnum for docnum in ids], self._bm25(leaf, fieldname, btext, ids, weights), strict=True))
+                ids, scores, _ = postings
+                found.update(zip([offset + docnum for docnum in ids], scores, strict=True))
         return found
 
     def _phrase(self, fieldname: str, words: Sequence[str]) -> dict[int, float]:
@@ -1260,40 +1262,63 @@ class _Scoring:
         (what Whoosh's phrase matcher gives: its intersection's score)."""
         if len(words) == 1:
             return self._term(fieldname, words[0])
-        field = self.searcher.schema[fieldname]
-        btexts = [field.to_bytes(word) for word in words]
         found: dict[int, float] = {}
-        for leaf, (subsearcher, offset) in enumerate(self._leaves):
-            reader = subsearcher.reader()
-            lists = [_postings(reader, fieldname, btext, values=True) for btext in btexts]
+        by_word = [self._scored_postings(fieldname, word) for word in words]
+        for leaf, (_, offset) in enumerate(self._leaves):
+            lists = [postings[leaf] for postings in by_word]
             if any(postings is None for postings in lists):
                 continue
-            by_term = [dict(zip(ids, range(len(ids)), strict=True)) for ids, _, _ in lists]
-            candidates = set(lists[0][0]).intersection(*by_term[1:])
-            if not candidates:
-                continue
-            scores = [self._bm25(leaf, fieldname, btext, ids, weights) for btext, (ids, weights, _) in zip(btexts, lists, strict=True)]
-            for docnum in candidates:
+            where = [dict(zip(ids, range(len(ids)), strict=True)) for ids, _, _ in lists]
+            for docnum in set(lists[0][0]).intersection(*where[1:]):
                 starts = None
-                for shift, ((_, _, values), where) in enumerate(zip(lists, by_term, strict=True)):
-                    positions = _decoded_positions(values[where[docnum]])
+                for shift, ((_, _, values), index) in enumerate(zip(lists, where, strict=True)):
+                    positions = _decoded_positions(values[index[docnum]])
                     starts = ({position - shift for position in positions} if starts is None
                               else starts.intersection([position - shift for position in positions]))
                     if not starts:
                         break
                 if starts:
-                    found[offset + docnum] = _tree_sum([score[where[docnum]] for score, where in zip(scores, by_term, strict=True)])
+                    found[offset + docnum] = _tree_sum([scores[index[docnum]]
+                                                        for (_, scores, _), index in zip(lists, where, strict=True)])
         return found
 
-    def _bm25(self, leaf: int, fieldname: str, btext: bytes, ids: Sequence[int], weights: Sequence[float]) -> list[float]:
-        """Whoosh's BM25F score of each posting, with the same operations as its scorer."""
-        searcher = self.searcher
-        lengths, norms = self._length_norms(leaf, fieldname)
-        idf = searcher.idf(fieldname, btext)
+    def _scored_postings(self, fieldname: str, text) -> list[tuple[list[int], list[float], list[bytes]] | None]:
+        """For each segment, a term's postings without deleted documents, as ``(docnums, BM25F scores,
+        values)``, or None where the segment lacks the term. Kept for the next queries (the tiers of a search
+        share their terms), up to :data:`SCORED_POSTINGS_KEPT` postings."""
+        key = (fieldname, text)
+        if key in self._kept:
+            return self._kept[key]
+        btext = self.searcher.schema[fieldname].to_bytes(text)
+        raw = [_postings(subsearcher.reader(), fieldname, btext) for subsearcher, _ in self._leaves]
+        # Whoosh's BM25F idf (WeightingModel.idf), from the index's document frequency of the term: the
+        # postings of every segment, deleted documents included, as its term infos count them.
+        frequency = sum(len(postings[0]) for postings in raw if postings is not None)
+        if not frequency:
+            return [None] * len(raw)
+        idf = math.log(self.searcher.doc_count_all() / (frequency + 1)) + 1
         k1_plus_1 = self._weighting.K1 + 1
-        count = len(lengths)
-        return [idf * ((weight * k1_plus_1) / (weight + norms[lengths[docnum] if docnum < count else 0]))
-                for docnum, weight in zip(ids, weights, strict=True)]
+        scored = []
+        for leaf, postings in enumerate(raw):
+            if postings is None:
+                scored.append(None)
+                continue
+            ids, weights, values, deleted = postings
+            lengths, norms = self._length_norms(leaf, fieldname)
+            count = len(lengths)
+            # Whoosh's BM25FScorer, operation for operation, with the length normalisation looked up.
+            scores = [idf * ((weight * k1_plus_1) / (weight + norms[lengths[docnum] if docnum < count else 0]))
+                      for docnum, weight in zip(ids, weights, strict=True)]
+            if deleted:
+                kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
+                ids, scores, values = [ids[i] for i in kept], [scores[i] for i in kept], [values[i] for i in kept]
+            scored.append((ids, scores, values))
+        self._kept_postings += frequency
+        if self._kept_postings > SCORED_POSTINGS_KEPT:
+            self._kept.clear()
+            self._kept_postings = frequency
+        self._kept[key] = scored
+        return scored
 
     def _length_norms(self, leaf: int, fieldname: str) -> tuple[bytes, list[float]]:
         """A segment's field length byte for each document, and for each byte BM25's length normalisation
@@ -1319,37 +1344,34 @@ class _Scoring:
         return found
 
 
-def _postings(reader, fieldname: str, btext: bytes, values: bool):
-    """A term's postings in one segment, ``(docnums, weights, values or None)`` without deleted documents;
-    None if the segment does not have the term."""
-    if (fieldname, btext) not in reader:
+# How many postings a searcher's scoring keeps read and scored for the next queries (about 100 bytes each).
+SCORED_POSTINGS_KEPT = 1_000_000
+
+
+def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[float], list, frozenset] | None:
+    """A term's postings in one segment, ``(docnums, weights, values, deleted documents)``, deleted documents
+    included; None if the segment does not have the term."""
+    try:
+        matcher = reader.postings(fieldname, btext)
+    except whoosh.reading.TermNotFound:
         return None
-    matcher = reader.postings(fieldname, btext)
-    deleted = ()
+    deleted = frozenset()
     if isinstance(matcher, whoosh.matching.FilterMatcher):
         deleted, matcher = matcher._ids, matcher.child
-    if isinstance(matcher, whoosh.matching.ListMatcher):
+    if isinstance(matcher, whoosh.matching.ListMatcher):  # inlined in the term info
         ids = list(matcher._ids)
         weights = list(matcher._weights) if matcher._weights is not None else [matcher._all_weights] * len(ids)
-        found_values = list(matcher._values) if values else None
-    else:
-        ids, weights, found_values = [], [], [] if values else None
-        while matcher.is_active():  # a block at a time
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            if values:
-                matcher._read_values()
-                found_values.extend(matcher._values)
-            matcher._next_block()
-    if deleted:
-        kept = [i for i, docnum in enumerate(ids) if docnum not in deleted]
-        ids = [ids[i] for i in kept]
-        weights = [weights[i] for i in kept]
-        if values:
-            found_values = [found_values[i] for i in kept]
-    return ids, weights, found_values
+        return ids, weights, list(matcher._values or [b""] * len(ids)), deleted
+    ids, weights, values = [], [], []
+    while matcher.is_active():  # a block at a time
+        matcher._read_ids()
+        matcher._read_weights()
+        matcher._read_values()
+        ids.extend(matcher._ids)
+        weights.extend(matcher._weights)
+        values.extend(matcher._values)
+        matcher._next_block()
+    return ids, weights, values, deleted
 
 
 def _decoded_positions(value: bytes) -> itertools.accumulate:
