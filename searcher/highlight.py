@@ -41,9 +41,10 @@ class Snippet:
     highlights: list[Span] = field(default_factory=list)
 
 
-def find_matches(text: str, terms: Sequence[str], end: int | None = None) -> list[Span]:
+def find_matches(text: str, terms: Sequence[str], end: int | None = None, folded: str = "") -> list[Span]:
     """Every occurrence of any term in ``text`` (or in ``text[:end]``), compared folded (case, width,
-    traditional and simplified; folding keeps offsets); where two overlap, the longer wins.
+    traditional and simplified; folding keeps offsets); where two overlap, the longer wins. ``folded``:
+    ``fold(text)`` or a prefix of it, if the caller has it (it is used as far as it reaches).
     Like grep, a term matches inside a longer word, which is also how the n-gram field finds it.
 
     >>> find_matches("城市更新与城市发展", ["城市", "城市更新"])
@@ -52,7 +53,8 @@ def find_matches(text: str, terms: Sequence[str], end: int | None = None) -> lis
     >>> [text[start:end] for start, end in find_matches(text, ["台湾", "iphone"])]
     ['臺灣', 'ｉＰｈｏｎｅ']
     """
-    folded = fold(text if end is None else text[:end])
+    wanted = len(text) if end is None else min(end, len(text))
+    folded = folded[:wanted] if len(folded) >= wanted else fold(text[:wanted])
     candidates: list[Span] = []
     for term in {fold(term) for term in terms if term}:
         start = folded.find(term)
@@ -69,14 +71,14 @@ def find_matches(text: str, terms: Sequence[str], end: int | None = None) -> lis
     return sorted(taken)
 
 
-def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGMENTS) -> Snippet:
+def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGMENTS, folded: str = "") -> Snippet:
     """Up to ``max_fragments`` fragments of about :data:`FRAGMENT_CHARS` characters where the matches are
     densest, cut at sentence ends where possible, in text order, with ``…`` where text was left out. Line
     breaks become spaces. With no match, the snippet is the start of the text.
 
     Only the neighbourhoods of the first :data:`MAX_ANCHORS` matches are split into sentences and scored,
-    so the cost does not grow with the length of the article."""
-    matches = _first_matches(text, terms)
+    so the cost does not grow with the length of the article. ``folded``: as for :func:`find_matches`."""
+    matches = _first_matches(text, terms, folded)
     windows: list[_Window] = []
     for start, end in _neighbourhoods(len(text), matches[:MAX_ANCHORS]):
         sentences = _sentences(text, start, end)
@@ -96,18 +98,18 @@ def make_snippet(text: str, terms: Sequence[str], max_fragments: int = MAX_FRAGM
     return _join(text, chosen, matches)
 
 
-def _first_matches(text: str, terms: Sequence[str]) -> list[Span]:
+def _first_matches(text: str, terms: Sequence[str], folded: str) -> list[Span]:
     """The matches in a prefix of the text just long enough to hold the first MAX_ANCHORS of them and the
     fragments around those: a long article full of a common word is not searched to its end."""
     reach = 2 * FRAGMENT_CHARS + max((len(term) for term in terms), default=0)
     end = 4096
     while True:
-        matches = find_matches(text, terms, end)
+        matches = find_matches(text, terms, end, folded)
         if end >= len(text):
             return matches
         if len(matches) >= MAX_ANCHORS:
             needed = matches[MAX_ANCHORS - 1][1] + reach
-            return matches if needed <= end else find_matches(text, terms, needed)
+            return matches if needed <= end else find_matches(text, terms, needed, folded)
         end *= 4
 
 
@@ -162,10 +164,20 @@ def _window(text: str, sentences: list[Span], first: int, matches: list[Span]) -
         end = sentences[following][1]
         following += 1
     if end - start > FRAGMENT_CHARS:
-        start, end = _cut_long(text, start, end, [m for m in matches if start <= m[0] and m[1] <= end])
-    inside = [m for m in matches if start <= m[0] and m[1] <= end]
+        start, end = _cut_long(text, start, end, _inside(matches, start, end))
+    inside = _inside(matches, start, end)
     distinct = len({text[m_start:m_end].lower() for m_start, m_end in inside})
     return _Window(start, end, inside, (distinct, len(inside)))
+
+
+def _inside(matches: list[Span], start: int, end: int) -> list[Span]:
+    """The matches within ``[start, end)``; ``matches`` are sorted and do not overlap (find_matches), so
+    they are a slice of it, found by bisection: every window of a long article used to scan them all."""
+    first = bisect.bisect_left(matches, (start,))
+    last = bisect.bisect_left(matches, (end,))
+    if last > first and matches[last - 1][1] > end:
+        last -= 1
+    return matches[first:last]
 
 
 def _cut_long(text: str, start: int, end: int, matches: list[Span]) -> Span:

@@ -319,7 +319,7 @@ def _make_hit(stored: StoredHit, terms: list[str], matched_all: bool, near_dupli
         date=stored.date,
         categories=stored.categories,
         score=stored.score,
-        snippet=make_snippet(stored.body, terms),
+        snippet=make_snippet(stored.body, terms, folded=stored.folded_body),
         title_highlights=highlight_text(stored.title, terms).highlights,
         matched_all=matched_all,
         near_duplicates=list(near_duplicates),
