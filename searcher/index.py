@@ -564,13 +564,19 @@ class WhooshIndex:
     def words_with_prefix(self, prefix: str) -> list[tuple[str, int]]:
         """The words of titles and bodies that start with ``prefix`` (folded), each with how many documents
         have it, in the index's order."""
-        reader = self._current_searcher().reader()
+        leaves = self._current_searcher().reader().leaf_readers()
         frequencies: dict[str, int] = {}
         for field_name in TEXT_FIELDS:
-            for term, info in reader.iter_prefix(field_name, fold(prefix)):
+            # Each segment's terms in lexicon order, summed here: the index-wide iter_prefix looks every term
+            # up again in every segment (a dozen hash lookups a word), 70 ms for 发 on the news index.
+            in_field: collections.Counter = collections.Counter()
+            for leaf, _ in leaves:
+                for term, info in leaf.iter_prefix(field_name, fold(prefix)):
+                    in_field[term] += info.doc_frequency()
+            for term, documents in in_field.items():
                 word = _text(term)
-                frequencies[word] = max(frequencies.get(word, 0), info.doc_frequency())
-        return list(frequencies.items())
+                frequencies[word] = max(frequencies.get(word, 0), documents)
+        return sorted(frequencies.items())
 
     def spelled_words(self, prefix: str) -> list[tuple[str, str, int]]:
         """``(spelling, word, documents)`` for the words whose pinyin or initials start with ``prefix``."""
@@ -1216,6 +1222,11 @@ class _Scoring:
             found = self._term(query.fieldname, query.text)
         elif kind is whoosh.query.Phrase and query.slop == 1 and self._is_scored(query.fieldname):
             found = self._phrase(query.fieldname, query.words)
+        elif kind is whoosh.query.Prefix and not query.constantscore and query.boost == 1.0 and self._is_scored(query.fieldname):
+            # Whoosh's Prefix is an Or of the terms each segment has with the prefix.
+            words = {_text(word) for subsearcher, _ in self._leaves
+                     for word in subsearcher.reader().expand_prefix(query.fieldname, query.text) if word}
+            return self.scores(whoosh.query.Or([whoosh.query.Term(query.fieldname, word) for word in sorted(words)]))
         elif kind is whoosh.query.Or and not query.scale:
             found = {}
             for child in query.subqueries:
