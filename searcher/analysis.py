@@ -153,6 +153,13 @@ class Segmenter:
             return bool(table.frequency(text))
         return bool(self._tokenizer().FREQ.get(text))
 
+    def words_among(self, texts: list[str]) -> set[str]:
+        """Those of ``texts`` that :meth:`is_word`, asked of the dictionary table all at once."""
+        if self._jieba is None and (table := self._word_table()):
+            return table.words_among(texts)
+        frequencies = self._tokenizer().FREQ
+        return {text for text in texts if frequencies.get(text)}
+
 
 # Texts up to this long are segmented over the dictionary table when jieba is not loaded: a query, a title.
 # A longer one (an article) is worth loading jieba for, whose in-memory lookups are faster.

@@ -89,6 +89,16 @@ class WordTable:
         row = self._connection.execute("SELECT frequency FROM words WHERE word = ?", (word,)).fetchone()
         return row[0] if row else None
 
+    def words_among(self, texts: list[str]) -> set[str]:
+        """Those of ``texts`` the dictionary holds as words (not just as prefixes), in one query per 500."""
+        found = {text for text in texts if self._overlay.get(text)}
+        rest = [text for text in texts if text not in self._overlay]
+        for start in range(0, len(rest), 500):  # (older SQLite allows at most 999 parameters)
+            chunk = rest[start : start + 500]
+            found.update(word for (word,) in self._connection.execute(
+                f"SELECT word FROM words WHERE frequency > 0 AND word IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
     def cut(self, text: str) -> list[str]:
         """``jieba.lcut(text, HMM=False)`` for a text without spaces (a run of Chinese characters)."""
         words: list[str] = []

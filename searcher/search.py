@@ -207,10 +207,17 @@ def did_you_mean(index: WhooshIndex, text: str, tree: Query) -> str | None:
 def _corrected_run(index: WhooshIndex, run: str) -> str | None:
     """The run with one piece replaced by a word of the index one character away, such that the run then
     occurs: sound-alike characters first, then any."""
-    is_word = index.segmenter.is_word
-    for replacements in (_sound_alike_words(run, homophones, is_word), _sound_alike_words(run, near_homophones, is_word),
-                         _one_character_away(index, run)):
-        frequencies = index.word_frequencies(replacements)
+    words_among = index.segmenter.words_among
+
+    def sounding_like(similar: Callable[[str], Sequence[str]]) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+        replacements = _sound_alike_words(run, similar, words_among)
+        return replacements, index.word_frequencies(replacements)
+
+    # One kind after the other, each only if the ones before found nothing: the last one walks the index's
+    # words, which is most of did-you-mean's time.
+    for candidates in (lambda: sounding_like(homophones), lambda: sounding_like(near_homophones),
+                       lambda: _one_character_away(index, run)):
+        replacements, frequencies = candidates()
         likeliest = sorted(frequencies, key=lambda word: (-frequencies[word], word))[:CORRECTIONS_TRIED]
         # Of the most frequent words, the one that makes the run occur in the most documents.
         found = []
@@ -232,7 +239,7 @@ def _pieces(run: str) -> Iterator[tuple[int, str]]:
 
 
 def _sound_alike_words(run: str, sounding_like: Callable[[str], Sequence[str]],
-                       is_word: Callable[[str], bool]) -> dict[str, tuple[int, int]]:
+                       words_among: Callable[[list[str]], set[str]]) -> dict[str, tuple[int, int]]:
     """Candidate words: a piece with one character replaced by one that sounds like it, each with the
     ``(start, end)`` of the piece of the run it would replace. Only dictionary words: every word of 2–4
     Chinese characters in the index is one (unknown words fall apart into single characters), and the
@@ -242,27 +249,29 @@ def _sound_alike_words(run: str, sounding_like: Callable[[str], Sequence[str]],
     for start, piece in _pieces(run):
         for position, char in enumerate(piece):
             for other in sounding_like(char):
-                word = piece[:position] + other + piece[position + 1 :]
-                if word not in candidates and is_word(word):
-                    candidates[word] = (start, start + len(piece))
-    return candidates
+                candidates.setdefault(piece[:position] + other + piece[position + 1 :], (start, start + len(piece)))
+    words = words_among(list(candidates))
+    return {word: span for word, span in candidates.items() if word in words}
 
 
-def _one_character_away(index: WhooshIndex, run: str) -> dict[str, tuple[int, int]]:
+def _one_character_away(index: WhooshIndex, run: str) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
     """Words of the index that differ from a piece in one character after its first (found by the
-    characters before it, as a prefix of the index's words), with where the piece is. Overlapping pieces
-    share their prefixes (城市, 城市更, 城市更新 all start 城), and each is looked up in the index once."""
+    characters before it, as a prefix of the index's words), with where the piece is, and the number of
+    documents of each (which the prefix walk gives). Overlapping pieces share their prefixes (城市, 城市更,
+    城市更新 all start 城), and each is looked up in the index once."""
     candidates: dict[str, tuple[int, int]] = {}
+    frequencies: dict[str, int] = {}
     by_prefix: dict[str, list[tuple[str, int]]] = {}
     for start, piece in _pieces(run):
         for position in range(1, len(piece)):
             prefix = piece[:position]
             if prefix not in by_prefix:
                 by_prefix[prefix] = index.words_with_prefix(prefix)
-            for word, _ in by_prefix[prefix]:
+            for word, documents in by_prefix[prefix]:
                 if len(word) == len(piece) and word[position + 1 :] == piece[position + 1 :] and word != piece:
                     candidates.setdefault(word, (start, start + len(piece)))
-    return candidates
+                    frequencies[word] = documents
+    return candidates, frequencies
 
 
 def _parsed(index: WhooshIndex, text: str) -> Query:
