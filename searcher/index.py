@@ -1214,7 +1214,8 @@ class _Scoring:
         self.searcher = searcher
         self._weighting = searcher.weighting
         self._leaves = searcher.leaf_searchers()
-        self._norms: dict[tuple[int, str], tuple[bytes, list[float]]] = {}
+        self._lengths: dict[tuple[int, str], bytes] = {}  # see _length_bytes
+        self._norms: dict[str, list[float]] = {}  # see _length_norms
         self._kept: dict[tuple[str, str], list] = {}  # see _scored_postings
         self._kept_postings = 0
 
@@ -1324,7 +1325,10 @@ class _Scoring:
                 scored.append(None)
                 continue
             ids, weights, values, deleted = postings
-            lengths, norms = self._length_norms(leaf, fieldname)
+            key = (leaf, fieldname)
+            if key not in self._lengths:
+                self._lengths[key] = _length_bytes(self._leaves[leaf][0].reader(), fieldname)
+            lengths, norms = self._lengths[key], self._length_norms(fieldname)
             count = len(lengths)
             # Whoosh's BM25FScorer, operation for operation, with the length normalisation looked up.
             scores = [idf * ((weight * k1_plus_1) / (weight + norms[lengths[docnum] if docnum < count else 0]))
@@ -1340,18 +1344,15 @@ class _Scoring:
         self._kept[key] = scored
         return scored
 
-    def _length_norms(self, leaf: int, fieldname: str) -> tuple[bytes, list[float]]:
-        """A segment's field length byte for each document, and for each byte BM25's length normalisation
-        ``K1 * ((1 - B) + B * length / average length)``."""
-        key = (leaf, fieldname)
-        if key not in self._norms:
+    def _length_norms(self, fieldname: str) -> list[float]:
+        """For each field length byte, BM25's length normalisation ``K1 * ((1 - B) + B * length / average
+        length)``: the same for every segment, since the average length is the index's."""
+        if fieldname not in self._norms:
             weighting = self._weighting
             B, K1 = weighting.B, weighting.K1  # (the BM25F of _current_searcher: no B of its own per field)
             average = self.searcher.avg_field_length(fieldname) or 1
-            lengths = [whoosh.util.numeric.byte_to_length(byte) if byte else 1 for byte in range(256)]
-            self._norms[key] = (_length_bytes(self._leaves[leaf][0].reader(), fieldname),
-                                [K1 * ((1 - B) + B * length / average) for length in lengths])
-        return self._norms[key]
+            self._norms[fieldname] = [K1 * ((1 - B) + B * length / average) for length in _BYTE_LENGTHS]
+        return self._norms[fieldname]
 
     def _by_whoosh(self, query: whoosh.query.Query) -> dict[int, float]:
         found = {}
@@ -1405,6 +1406,11 @@ def _tree_sum(scores: list[float]) -> float:
         return scores[0]
     half = len(scores) // 2
     return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+# The field length each length byte stands for, as Whoosh's scorer reads it (a byte of 0, which no posting
+# has, as 1).
+_BYTE_LENGTHS = [whoosh.util.numeric.byte_to_length(byte) if byte else 1 for byte in range(256)]
 
 
 def _length_bytes(reader, fieldname: str) -> bytes:
