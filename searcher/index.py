@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import array
 import collections
-import concurrent.futures
 import contextlib
 import ctypes
 import datetime as dt
@@ -477,7 +476,7 @@ class WhooshIndex:
         try:
             yield writer
         except BaseException:
-            whoosh_writer.cancel()
+            writer.cancel()
             raise
         writer.commit()
 
@@ -723,10 +722,11 @@ class Spellings:
 class IndexWriter:
     """Adds and deletes documents inside one :meth:`WhooshIndex.writer` batch.
 
-    Added documents are held until the batch commits (or until they hold :data:`HELD_CHARS` of text), then
-    indexed: by ``workers`` processes side by side when there are at least :data:`PARALLEL_DOCUMENTS` of
-    them, each writing a segment of its own that the commit adds to the index, or else by this process.
-    Either way nothing is visible before the commit, and nothing of the batch survives a failure.
+    With ``workers`` > 1, once the batch holds :data:`PARALLEL_DOCUMENTS` documents (or
+    :data:`PARALLEL_CHARS` of text) its documents are streamed to that many worker processes
+    (:class:`_IndexingWorkers`), each writing segments of its own that the commit adds to the index; a smaller
+    batch, or one with a single worker, is indexed by this process. Either way nothing is visible before the
+    commit, and nothing of the batch survives a failure.
     """
 
     def __init__(self, whoosh_writer: whoosh.writing.IndexWriter, index_path: Path, workers: int, spellings: Spellings,
@@ -736,28 +736,45 @@ class IndexWriter:
         self._spellings = spellings
         self._spelled: set[tuple[str, str, str]] = set()  # the words of the bodies indexed (Spellings.of)
         self._index_path = index_path
-        self._workers = workers
-        self._held: list[Document] = []
+        self._parallel = workers if workers > 1 and _CAN_FORK else 0
+        self._held: list[Document] = []  # until there are enough to be worth starting the workers for
         self._held_chars = 0
-        self._segments: list = []  # written by worker processes, for the commit to add
+        self._streamed: _IndexingWorkers | None = None
 
     def add(self, document: Document, replace: bool = True) -> None:
         """Add a document; with ``replace``, first remove any earlier version with the same path."""
         if replace:
             self._writer.delete_by_term("path", document.path)
-        self._held.append(document)
-        self._held_chars += len(document.title) + len(document.body)
-        if self._held_chars >= HELD_CHARS:
-            self._index_held()
+        if self._streamed is not None:
+            self._streamed.add(document)
+        elif not self._parallel:
+            self._index_here(document)
+        else:
+            self._held.append(document)
+            self._held_chars += _chars(document)
+            if len(self._held) >= PARALLEL_DOCUMENTS or self._held_chars >= PARALLEL_CHARS:
+                self._streamed = _IndexingWorkers(self._index_path, self._parallel)
+                for held in self._held:
+                    self._streamed.add(held)
+                self._held, self._held_chars = [], 0
 
     def delete(self, path: str) -> None:
         self._writer.delete_by_term("path", path)
 
     def commit(self) -> None:
-        self._index_held()
+        segments = []
+        try:
+            if self._streamed is not None:
+                for segment, spelled in self._streamed.finish():
+                    segments.append(segment)
+                    self._spelled.update(spelled)
+            for document in self._held:
+                self._index_here(document)
+        except BaseException:
+            self._writer.cancel()
+            raise
         # Before the index commits, so that the table is never behind it (see Spellings).
         self._spellings.add(self._spelled)
-        segments = self._segments
 
         def merge_small_ones(writer, existing):
             # The existing segments by the policy below, then the workers' new ones beside them.
@@ -765,17 +782,16 @@ class IndexWriter:
 
         self._writer.commit(mergetype=merge_small_ones)
 
-    def _index_held(self) -> None:
-        documents, self._held, self._held_chars = self._held, [], 0
-        if self._workers > 1 and len(documents) >= PARALLEL_DOCUMENTS and _CAN_FORK:
-            for segment, spelled in _segments_in_parallel(self._index_path, documents, self._workers):
-                self._segments.append(segment)
-                self._spelled.update(spelled)
-        else:
-            for document in documents:
-                self._writer.add_document(**_fields(document))
-                words = {token.text for token in analysis.index_tokens(_bounded(document.body), self._segmenter)}
-                self._spelled.update(Spellings.of(words))
+    def cancel(self) -> None:
+        """Discard the batch: stop the workers, and drop what the writer holds."""
+        if self._streamed is not None:
+            self._streamed.close()
+        self._writer.cancel()
+
+    def _index_here(self, document: Document) -> None:
+        self._writer.add_document(**_fields(document))
+        words = {token.text for token in analysis.index_tokens(_bounded(document.body), self._segmenter)}
+        self._spelled.update(Spellings.of(words))
 
 
 # Segments are merged only while they hold fewer documents than this (those of small updates). Merging is
@@ -792,10 +808,13 @@ def _merge_small_segments(writer, segments: list) -> list:
     return large + whoosh.writing.MERGE_SMALL(writer, small)
 
 
-# A batch is indexed in parallel from this many documents on (fewer are not worth starting processes for),
-# and its documents are indexed as soon as they hold this much text, so that memory stays bounded.
+# A batch goes to worker processes from this many documents, or this much text, on (less is not worth
+# starting processes for); they are sent in chunks of about CHUNK_CHARS of text, each to the worker that was
+# sent the least text so far: small enough that the workers finish a batch together, large enough that
+# sending them costs nothing next to indexing them (≈1 s of a worker's time).
 PARALLEL_DOCUMENTS = 64
-HELD_CHARS = 50_000_000
+PARALLEL_CHARS = 2_000_000
+CHUNK_CHARS = 100_000
 _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -807,54 +826,133 @@ def indexing_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _segments_in_parallel(index_path: Path, documents: list[Document], workers: int) -> list[tuple]:
-    """Index ``documents`` in ``workers`` forked processes, each into new segments of the index that are not
-    yet part of it (see :func:`_write_segments`); return the segments, each with the spellings of its bodies'
-    words (:meth:`Spellings.of`).
-    Forked, so that each worker starts with this process's jieba already loaded (and its user dictionaries
-    registered)."""
-    chunks: list[list[Document]] = [[] for _ in range(min(workers, len(documents)))]
-    sizes = [0] * len(chunks)
-    for document in sorted(documents, key=lambda document: -len(document.body)):
-        smallest = sizes.index(min(sizes))
-        chunks[smallest].append(document)
-        sizes[smallest] += len(document.body) + len(document.title)
-    context = multiprocessing.get_context("fork")
+def _chars(document: Document) -> int:
+    return len(document.title) + len(document.body)
+
+
+class _IndexingWorkers:
+    """Forked processes that index the documents of one batch into new segments of the index, not yet part
+    of it (the batch's commit adds them; see :func:`_index_sent_documents`).
+
+    Documents are sent to them as they arrive, a chunk at a time, so that the batch is never held here and
+    reading the files overlaps with indexing them. Which worker gets a chunk depends only on the text sent so
+    far, not on timing, so the same files make the same segments. Forked, so that each worker starts with
+    this process's jieba already loaded (and its user dictionaries registered).
+    """
+
+    def __init__(self, index_path: Path, count: int):
+        self._index_path = index_path
+        context = multiprocessing.get_context("fork")
+        self._connections = []
+        self._processes = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_index_sent_documents, args=(str(index_path), theirs), daemon=True)
+            process.start()
+            theirs.close()
+            self._connections.append(ours)
+            self._processes.append(process)
+        self._sent_chars = [0] * count
+        self._busy = [False] * count  # a chunk sent and not yet acknowledged: one at a time each
+        self._chunk: list[Document] = []
+        self._chunk_chars = 0
+
+    def add(self, document: Document) -> None:
+        self._chunk.append(document)
+        self._chunk_chars += _chars(document)
+        if self._chunk_chars >= CHUNK_CHARS:
+            self._send_chunk()
+
+    def finish(self) -> list[tuple]:
+        """Wait for the workers to index everything sent; return their segments, each with the spellings of
+        its bodies' words (:meth:`Spellings.of`)."""
+        try:
+            if self._chunk:
+                self._send_chunk()
+            for worker, connection in enumerate(self._connections):
+                if self._busy[worker]:
+                    self._receive(worker)
+                connection.send(("finish", None))
+                self._busy[worker] = True
+            return [written for worker in range(len(self._connections)) for written in self._receive(worker)]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for connection in self._connections:
+            connection.close()
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+    def _send_chunk(self) -> None:
+        worker = self._sent_chars.index(min(self._sent_chars))
+        if self._busy[worker]:
+            self._receive(worker)
+        try:
+            self._connections[worker].send(("add", self._chunk))
+        except OSError:  # a broken pipe: the worker died
+            self._receive(worker)
+        self._busy[worker] = True
+        self._sent_chars[worker] += self._chunk_chars
+        self._chunk, self._chunk_chars = [], 0
+
+    def _receive(self, worker: int):
+        try:
+            kind, payload = self._connections[worker].recv()
+        except (EOFError, OSError):
+            raise SearcherIndexError(
+                f"a process indexing into {self._index_path} died (out of memory?); the index keeps its last commit"
+            ) from None
+        self._busy[worker] = False
+        if kind == "failed":
+            raise payload
+        return payload
+
+
+def _index_sent_documents(index_path: str, connection) -> None:
+    """In a worker: index the chunks of documents the parent sends into segments of their own, left out of
+    the index's table of contents, a new one whenever the postings held reach :data:`SEGMENT_POSTINGS`;
+    acknowledge each chunk, and at ``finish`` send back the segments written. The same internals Whoosh's
+    own multi-process writer uses: a writer that does not take the lock, whose segment is finished without
+    a commit."""
+    _die_with_parent()
+    # Ctrl-C reaches the whole process group: it is the parent's to handle, and the parent stops its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    index = whoosh.index.open_dir(index_path, indexname=INDEX_NAME)
+    written = []
+    writer = None
     try:
-        with concurrent.futures.ProcessPoolExecutor(len(chunks), mp_context=context, initializer=_worker_started) as pool:
-            return [written for segments in pool.map(_write_segments, [str(index_path)] * len(chunks), chunks)
-                    for written in segments]
-    except concurrent.futures.process.BrokenProcessPool:
-        raise SearcherIndexError(
-            f"a process indexing into {index_path} died (out of memory?); the index keeps its last commit"
-        ) from None
+        while True:
+            kind, documents = connection.recv()
+            if kind == "finish":
+                break
+            for document in documents:
+                if writer is None:
+                    writer = _HeldPostingsWriter(index, _lk=False, compound=False)
+                writer.add_document(**_fields(document))
+                if writer.pool.postings >= SEGMENT_POSTINGS:
+                    written.append(_finished(writer))
+                    writer = None
+            connection.send(("added", None))
+        if writer is not None:
+            written.append(_finished(writer))
+        connection.send(("finished", written))
+    except EOFError:
+        return  # the parent went away (it failed, or was interrupted): nothing of this batch is kept
+    except Exception as error:  # the parent raises it, as if it had happened there
+        try:
+            connection.send(("failed", error))
+        except Exception:  # an exception that does not pickle
+            connection.send(("failed", SearcherIndexError(f"indexing failed: {type(error).__name__}: {error}")))
 
 
-def _worker_started() -> None:
+def _die_with_parent() -> None:
     """In a worker: die with the parent. A parent killed outright (``kill -9``) cannot stop its workers, which
     would otherwise wait for work forever; Linux's PR_SET_PDEATHSIG ends them with it."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-
-
-def _write_segments(index_path: str, documents: list[Document]) -> list[tuple]:
-    """In a worker: index ``documents`` into segments of their own, left out of the index's table of contents
-    (the parent's commit adds them), a new one whenever the postings held reach :data:`SEGMENT_POSTINGS`.
-    The same internals Whoosh's own multi-process writer uses: a writer that does not take the lock, whose
-    segment is finished without a commit."""
-    index = whoosh.index.open_dir(index_path, indexname=INDEX_NAME)
-    written = []
-    writer = None
-    for document in documents:
-        if writer is None:
-            writer = _HeldPostingsWriter(index, _lk=False, compound=False)
-        writer.add_document(**_fields(document))
-        if writer.pool.postings >= SEGMENT_POSTINGS:
-            written.append(_finished(writer))
-            writer = None
-    if writer is not None:
-        written.append(_finished(writer))
-    return written
 
 
 # A worker holds the postings of the segment it writes in memory, about 150 bytes each (measured on poems and

@@ -79,6 +79,28 @@ def test_a_full_disk_is_a_clear_error_and_the_old_index_stays(tmp_path, corpus_s
     assert documents_in(index_path) == 1
 
 
+def test_a_worker_killed_mid_batch_is_a_clear_error_and_the_old_index_stays(tmp_path, corpus_sample):
+    # What the kernel's out-of-memory killer does to an indexing worker process.
+    index_path = tmp_path / "ix"
+    with Index.open_or_create(index_path) as index:
+        index.update([SEEDS])
+    process = indexing(corpus_sample, index_path)
+    deadline = time.monotonic() + 60
+    while not (workers := Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()):
+        assert process.poll() is None, "indexing ended before a worker started"
+        assert time.monotonic() < deadline, "no worker process started"
+        time.sleep(0.01)
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert stderr.strip().splitlines() == [
+        f"searcher: a process indexing into {index_path} died (out of memory?); the index keeps its last commit"
+    ]
+    assert documents_in(index_path) == 1
+    with Index.open(index_path) as index:  # and the next run indexes them all
+        assert index.update([corpus_sample]).added == len(list(corpus_sample.iterdir()))
+
+
 def test_a_read_only_index_folder_is_a_clear_error_and_still_answers_queries(tmp_path):
     index_path = tmp_path / "ix"
     with Index.open_or_create(index_path) as index:
