@@ -765,9 +765,7 @@ class IndexWriter:
         segments = []
         try:
             if self._streamed is not None:
-                for segment, spelled in self._streamed.finish():
-                    segments.append(segment)
-                    self._spelled.update(spelled)
+                segments = self._streamed.finish()
             for document in self._held:
                 self._index_here(document)
         except BaseException:
@@ -836,24 +834,22 @@ class _IndexingWorkers:
 
     Documents are sent to them as they arrive, a chunk at a time, so that the batch is never held here and
     reading the files overlaps with indexing them. Which worker gets a chunk depends only on the text sent so
-    far, not on timing, so the same files make the same segments. Forked, so that each worker starts with
+    far, not on timing, so the same files make the same segments. A worker whose segment is full hands it in
+    and ends, and a fresh one takes its place: a process does not give the memory of its postings back to the
+    system, so each segment starts from the memory of a new process. Forked, so that each worker starts with
     this process's jieba already loaded (and its user dictionaries registered).
     """
 
     def __init__(self, index_path: Path, count: int):
         self._index_path = index_path
-        context = multiprocessing.get_context("fork")
-        self._connections = []
-        self._processes = []
-        for _ in range(count):
-            ours, theirs = context.Pipe()
-            process = context.Process(target=_index_sent_documents, args=(str(index_path), theirs), daemon=True)
-            process.start()
-            theirs.close()
-            self._connections.append(ours)
-            self._processes.append(process)
+        self._context = multiprocessing.get_context("fork")
+        self._connections: list = [None] * count
+        self._processes: list = [None] * count
+        for worker in range(count):
+            self._start(worker)
         self._sent_chars = [0] * count
         self._busy = [False] * count  # a chunk sent and not yet acknowledged: one at a time each
+        self._written: list = []  # the segments of workers that ended
         self._chunk: list[Document] = []
         self._chunk_chars = 0
 
@@ -864,17 +860,18 @@ class _IndexingWorkers:
             self._send_chunk()
 
     def finish(self) -> list[tuple]:
-        """Wait for the workers to index everything sent; return their segments, each with the spellings of
-        its bodies' words (:meth:`Spellings.of`)."""
+        """Wait for the workers to index everything sent; return their segments."""
         try:
             if self._chunk:
                 self._send_chunk()
-            for worker, connection in enumerate(self._connections):
+            for worker in range(len(self._connections)):
                 if self._busy[worker]:
                     self._receive(worker)
-                connection.send(("finish", None))
+                self._connections[worker].send(("finish", None))
                 self._busy[worker] = True
-            return [written for worker in range(len(self._connections)) for written in self._receive(worker)]
+            for worker in range(len(self._connections)):
+                self._receive(worker, replace=False)
+            return self._written
         finally:
             self.close()
 
@@ -885,6 +882,13 @@ class _IndexingWorkers:
             if process.is_alive():
                 process.terminate()
             process.join()
+
+    def _start(self, worker: int) -> None:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_index_sent_documents, args=(str(self._index_path), theirs), daemon=True)
+        process.start()
+        theirs.close()
+        self._connections[worker], self._processes[worker] = ours, process
 
     def _send_chunk(self) -> None:
         worker = self._sent_chars.index(min(self._sent_chars))
@@ -898,7 +902,9 @@ class _IndexingWorkers:
         self._sent_chars[worker] += self._chunk_chars
         self._chunk, self._chunk_chars = [], 0
 
-    def _receive(self, worker: int):
+    def _receive(self, worker: int, replace: bool = True) -> None:
+        """The worker's answer to what it was sent last: taken in, or its segments, written as it ended
+        (then, with ``replace``, a fresh worker takes its place)."""
         try:
             kind, payload = self._connections[worker].recv()
         except (EOFError, OSError):
@@ -908,37 +914,38 @@ class _IndexingWorkers:
         self._busy[worker] = False
         if kind == "failed":
             raise payload
-        return payload
+        if kind == "ended":
+            self._written.extend(payload)
+            self._connections[worker].close()
+            self._processes[worker].join()
+            if replace:
+                self._start(worker)
 
 
 def _index_sent_documents(index_path: str, connection) -> None:
-    """In a worker: index the chunks of documents the parent sends into segments of their own, left out of
-    the index's table of contents, a new one whenever the postings held reach :data:`SEGMENT_POSTINGS`;
-    acknowledge each chunk, and at ``finish`` send back the segments written. The same internals Whoosh's
-    own multi-process writer uses: a writer that does not take the lock, whose segment is finished without
-    a commit."""
+    """In a worker: index the chunks of documents the parent sends into a segment of its own, left out of the
+    index's table of contents, acknowledging each chunk; when the segment holds :data:`SEGMENT_POSTINGS` or
+    the parent says ``finish``, finish it, send it back and end. The same internals Whoosh's own
+    multi-process writer uses: a writer that does not take the lock, whose segment is finished without a
+    commit."""
     _die_with_parent()
     # Ctrl-C reaches the whole process group: it is the parent's to handle, and the parent stops its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    index = whoosh.index.open_dir(index_path, indexname=INDEX_NAME)
-    written = []
     writer = None
     try:
         while True:
             kind, documents = connection.recv()
             if kind == "finish":
                 break
+            if writer is None:
+                writer = _HeldPostingsWriter(whoosh.index.open_dir(index_path, indexname=INDEX_NAME), _lk=False,
+                                             compound=False)
             for document in documents:
-                if writer is None:
-                    writer = _HeldPostingsWriter(index, _lk=False, compound=False)
                 writer.add_document(**_fields(document))
-                if writer.pool.postings >= SEGMENT_POSTINGS:
-                    written.append(_finished(writer))
-                    writer = None
+            if writer.pool.postings >= SEGMENT_POSTINGS:
+                break
             connection.send(("added", None))
-        if writer is not None:
-            written.append(_finished(writer))
-        connection.send(("finished", written))
+        connection.send(("ended", [_finished(writer, Path(index_path))] if writer is not None else []))
     except EOFError:
         return  # the parent went away (it failed, or was interrupted): nothing of this batch is kept
     except Exception as error:  # the parent raises it, as if it had happened there
@@ -956,14 +963,17 @@ def _die_with_parent() -> None:
 
 
 # A worker holds the postings of the segment it writes in memory, about 150 bytes each (measured on poems and
-# on news articles); past this many it finishes the segment and starts another, so that its memory stays
-# bounded however large the batch: 300,000 poems in four batches peaked at 3.4 GB without the bound.
+# on news articles); past this many it finishes the segment and a new worker starts another, so that memory
+# stays bounded however large the batch: 300,000 poems in four batches peaked at 3.4 GB without the bound.
 SEGMENT_POSTINGS = 2_000_000
 
 
-def _finished(writer: _HeldPostingsWriter) -> tuple:
-    spelled = Spellings.of(term.decode("utf-8") for term in writer.pool.terms("body"))
-    return writer._finalize_segment(), spelled
+def _finished(writer: _HeldPostingsWriter, index_path: Path):
+    """The writer's segment, finished, its bodies' words recorded in the index's spellings (which may run
+    ahead of the index; see :class:`Spellings`), here rather than by the parent, which then holds none of
+    them."""
+    Spellings(index_path / SPELLINGS_FILE).add(Spellings.of(term.decode("utf-8") for term in writer.pool.terms("body")))
+    return writer._finalize_segment()
 
 
 class _HeldPostings:

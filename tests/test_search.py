@@ -182,6 +182,7 @@ def test_worker_segments_hold_exactly_the_postings_whooshs_own_writer_makes(corp
     # writer. Every term must come out the same either way.
     monkeypatch.setattr(searcher.index, "PARALLEL_DOCUMENTS", 2)
     monkeypatch.setattr(searcher.index, "SEGMENT_POSTINGS", 20_000)
+    monkeypatch.setattr(searcher.index, "CHUNK_CHARS", 5_000)
     folder = tmp_path / "articles"
     folder.mkdir()
     for path in sorted(corpus_sample.glob("*.md"))[:30]:
@@ -215,6 +216,7 @@ def test_scores_computed_a_posting_list_at_a_time_are_whooshs_own(corpus_sample,
     monkeypatch.setattr(whoosh.codec.whoosh3.W3Codec.__init__, "__defaults__", (16, 3, 1))
     monkeypatch.setattr(searcher.index, "PARALLEL_DOCUMENTS", 2)
     monkeypatch.setattr(searcher.index, "SEGMENT_POSTINGS", 100_000)
+    monkeypatch.setattr(searcher.index, "CHUNK_CHARS", 5_000)
     monkeypatch.setattr(searcher.index, "MERGED_SEGMENT_DOCS", 0)
     folder = tmp_path / "articles"
     folder.mkdir()
