@@ -1493,11 +1493,24 @@ def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[flo
         return ids, weights, list(matcher._values or [b""] * len(ids)), deleted
     ids, weights, values = [], [], []
     while matcher.is_active():  # a block at a time
-        matcher._read_ids()
-        matcher._read_weights()
+        if matcher._byteids:
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+        else:
+            # Whoosh's _read_ids and _read_weights, without their Python generators (the docnums' gaps summed
+            # one by one, a block of equal weights made weight by weight): a third of the time of a query
+            # matching 86,000 of 300,000 poems.
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids, block_weights = matcher._data[0], matcher._data[1]
+            ids.extend(itertools.accumulate(block_ids))
+            if block_weights is None or isinstance(block_weights, float):
+                weights.extend(array.array("f", [1.0 if block_weights is None else block_weights]) * len(block_ids))
+            else:
+                weights.extend(block_weights)
         matcher._read_values()
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights)
         values.extend(matcher._values)
         matcher._next_block()
     return ids, weights, values, deleted
