@@ -59,6 +59,7 @@ with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=message, category=SyntaxWarning)
         warnings.filterwarnings("ignore", message=message, category=DeprecationWarning)
     import whoosh.analysis
+    import whoosh.codec.base
     import whoosh.codec.whoosh3
     import whoosh.columns
     import whoosh.fields
@@ -864,7 +865,7 @@ class _IndexingWorkers:
         if self._chunk_chars >= CHUNK_CHARS:
             self._send_chunk()
 
-    def finish(self) -> list[tuple]:
+    def finish(self) -> list:
         """Wait for the workers to index everything sent; return their segments."""
         try:
             if self._chunk:
@@ -913,9 +914,7 @@ class _IndexingWorkers:
         try:
             kind, payload = self._connections[worker].recv()
         except (EOFError, OSError):
-            raise SearcherIndexError(
-                f"a process indexing into {self._index_path} died (out of memory?); the index keeps its last commit"
-            ) from None
+            raise self._died() from None
         if kind == "failed":
             raise payload
         queued = self._queued[worker]
@@ -927,8 +926,16 @@ class _IndexingWorkers:
             self._processes[worker].join()
             if replace:
                 self._start(worker)
-                for chunk in queued:
-                    self._connections[worker].send(("add", chunk))
+                try:
+                    for chunk in queued:
+                        self._connections[worker].send(("add", chunk))
+                except OSError:  # the replacement died at once (a fork under memory pressure)
+                    raise self._died() from None
+
+    def _died(self) -> SearcherIndexError:
+        return SearcherIndexError(
+            f"a process indexing into {self._index_path} died (out of memory?); the index keeps its last commit"
+        )
 
 
 def _index_sent_documents(index_path: str, connection) -> None:
@@ -977,7 +984,7 @@ def _die_with_parent() -> None:
 SEGMENT_POSTINGS = 2_000_000
 
 
-def _finished(writer: _HeldPostingsWriter, index_path: Path):
+def _finished(writer: _HeldPostingsWriter, index_path: Path) -> whoosh.codec.base.Segment:
     """The writer's segment, finished, its bodies' words recorded in the index's spellings (which may run
     ahead of the index; see :class:`Spellings`), here rather than by the parent, which then holds none of
     them."""
@@ -1504,23 +1511,17 @@ def _postings(reader, fieldname: str, btext: bytes) -> tuple[list[int], list[flo
         return ids, weights, list(matcher._values or [b""] * len(ids)), deleted
     ids, weights, values = [], [], []
     while matcher.is_active():  # a block at a time
-        if matcher._byteids:
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
+        # Whoosh's _read_ids and _read_weights, without their Python generators (the docnums' gaps summed one
+        # by one, a block of equal weights made weight by weight): a third of the time of a query matching
+        # 86,000 of 300,000 poems. (A field's postings are docnums: only term vectors have byte ids.)
+        if matcher._data is None:
+            matcher._read_data()
+        block_ids, block_weights = matcher._data[0], matcher._data[1]
+        ids.extend(itertools.accumulate(block_ids))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.extend(array.array("f", [1.0 if block_weights is None else block_weights]) * len(block_ids))
         else:
-            # Whoosh's _read_ids and _read_weights, without their Python generators (the docnums' gaps summed
-            # one by one, a block of equal weights made weight by weight): a third of the time of a query
-            # matching 86,000 of 300,000 poems.
-            if matcher._data is None:
-                matcher._read_data()
-            block_ids, block_weights = matcher._data[0], matcher._data[1]
-            ids.extend(itertools.accumulate(block_ids))
-            if block_weights is None or isinstance(block_weights, float):
-                weights.extend(array.array("f", [1.0 if block_weights is None else block_weights]) * len(block_ids))
-            else:
-                weights.extend(block_weights)
+            weights.extend(block_weights)
         matcher._read_values()
         values.extend(matcher._values)
         matcher._next_block()
