@@ -779,7 +779,8 @@ class IndexWriter:
             # The existing segments by the policy below, then the workers' new ones beside them.
             return _merge_small_segments(writer, existing) + segments
 
-        self._writer.commit(mergetype=merge_small_ones)
+        with _postings_pickled_natively():  # this process's own documents' segment, and the merged ones
+            self._writer.commit(mergetype=merge_small_ones)
 
     def cancel(self) -> None:
         """Discard the batch: stop the workers, and drop what the writer holds."""
@@ -989,9 +990,32 @@ def _finished(writer: _HeldPostingsWriter, index_path: Path) -> whoosh.codec.bas
     ahead of the index; see :class:`Spellings`), here rather than by the parent, which then holds none of
     them."""
     spelled = Spellings.of(term.decode("utf-8") for term in writer.pool.terms("body"))
-    segment = writer._finalize_segment()
+    with _postings_pickled_natively():
+        segment = writer._finalize_segment()
     Spellings(index_path / SPELLINGS_FILE).add(spelled)
     return segment
+
+
+# Whoosh's W3 codec pickles each block of postings, and the postings it inlines in a term info, with pickle
+# protocol 2, which has no bytes type: every posting's value (its encoded positions) is pickled as a call to
+# codecs.encode of a latin-1 string, and unpickled by calling it. Protocol 5 has bytes: the blocks of 一 in
+# the n-gram field of 300,000 poems unpickle in 20 ms instead of 70 and take 61 % less disk. Every protocol
+# is read back by the same pickle.loads, so the files stay Whoosh's own, readable by either version of it.
+POSTINGS_PICKLE_PROTOCOL = 5
+
+
+@contextmanager
+def _postings_pickled_natively() -> Iterator[None]:
+    """While the block runs, the W3 codec pickles with :data:`POSTINGS_PICKLE_PROTOCOL` (its module's
+    ``dumps``, which pickles its blocks, their headers and inlined postings, and nothing else). Only a
+    process writing a segment enters it; readers never call ``dumps``."""
+    codec = whoosh.codec.whoosh3
+    whoosh_dumps = codec.dumps
+    codec.dumps = lambda value, protocol=None: pickle.dumps(value, POSTINGS_PICKLE_PROTOCOL)
+    try:
+        yield
+    finally:
+        codec.dumps = whoosh_dumps
 
 
 class _HeldPostings:
