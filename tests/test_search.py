@@ -267,7 +267,9 @@ def test_scores_computed_a_posting_list_at_a_time_are_whooshs_own(corpus_sample,
         assert len(whoosh_searcher.leaf_searchers()) > 2 and whoosh_searcher.reader().has_deletions()
         compared = 0
         for query in queries:
-            ours = scoring.scores(query)
+            found = scoring.scores(query)
+            ours = dict(zip(found.ids.tolist(), found.scores.tolist(), strict=True))
+            assert len(ours) == len(found)
             whooshs = {hit.docnum: hit.score for hit in whoosh_searcher.search(query, limit=None)}
             assert ours.keys() == whooshs.keys(), query
             assert ours == pytest.approx(whooshs, rel=1e-12), query
