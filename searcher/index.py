@@ -514,9 +514,11 @@ class WhooshIndex:
             first_tier_total = len(matched)
         else:
             raise ValueError(f"unknown sort {sort!r}: relevance, date or -date")
-        inside = np.zeros(searcher.doc_count_all(), bool)
-        inside[matched] = True
-        counted = {field: _facet_counts(searcher.reader(), field, inside) for field in facets}
+        counted = {}
+        if facets:
+            inside = np.zeros(searcher.doc_count_all(), bool)
+            inside[matched] = True
+            counted = {field: _facet_counts(searcher.reader(), field, inside) for field in facets}
         return EngineResults(total=len(matched), hits=hits, facets=counted, first_tier_total=first_tier_total)
 
     def _ranked_by_tier(self, searcher, tiers: Sequence[Query], limit: int, offset: int,
