@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import json
 import math
+import mmap
 import multiprocessing
 import os
 import pickle
@@ -65,6 +66,7 @@ with warnings.catch_warnings():
     import whoosh.columns
     import whoosh.fields
     import whoosh.filedb.filestore
+    import whoosh.filedb.structfile
     import whoosh.formats
     import whoosh.index
     import whoosh.matching
@@ -340,7 +342,7 @@ class WhooshIndex:
         info = _check_marker(marker)
         if not whoosh.index.exists_in(str(path), indexname=INDEX_NAME):
             raise IndexNotFoundError(not_an_index)
-        return cls(path, whoosh.index.open_dir(str(path), indexname=INDEX_NAME), info)
+        return cls(path, _MappedStorage(str(path)).open_index(INDEX_NAME), info)
 
     @classmethod
     def open_or_create(cls, path: Path | str, user_dictionary: Path | None = None) -> WhooshIndex:
@@ -374,7 +376,7 @@ class WhooshIndex:
         # a new index that a kill interrupted, which the next run creates again.
         _write_marker(path / MARKER_FILE, info)
         checksum = (info.get("user_dictionary") or {}).get("checksum")
-        whoosh_index = whoosh.index.create_in(str(path), make_schema(checksum), indexname=INDEX_NAME)
+        whoosh_index = _MappedStorage(str(path)).create_index(make_schema(checksum), INDEX_NAME)
         return cls(path, whoosh_index, info)
 
     @classmethod
@@ -662,6 +664,38 @@ class WhooshIndex:
             size_bytes=sum(info.st_size for info in files.values()),
             last_update=dt.datetime.fromtimestamp(last, dt.timezone.utc) if last else None,
         )
+
+
+class _MappedStorage(whoosh.filedb.filestore.FileStorage):
+    """Whoosh's storage of an index folder, reading its files through memory maps.
+
+    Whoosh reads with a seek and a read for every lookup (``StructFile.get``): a term's lookup in a
+    segment's hash table takes several, and a query of a dozen terms over the 32 segments of 300,000 poems
+    makes thousands of them. From a map, each is a slice of memory. A segment's files never change once
+    written (Whoosh writes new ones), so a map stays valid for as long as the file is open.
+    """
+
+    def open_file(self, name, **kwargs):
+        handle = open(self._fpath(name), "rb")
+        if not os.fstat(handle.fileno()).st_size:  # (an empty file cannot be mapped)
+            return whoosh.filedb.structfile.StructFile(handle, name=name, **kwargs)
+        return _MappedFile(handle, name=name, **kwargs)
+
+
+class _MappedFile(whoosh.filedb.structfile.StructFile):
+    """A file of the index whose random reads are slices of a read-only memory map of it; its sequential
+    reads stay those of the file (see :class:`_MappedStorage`)."""
+
+    def __init__(self, handle, **kwargs):
+        super().__init__(handle, **kwargs)
+        self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+    def get(self, position: int, length: int) -> bytes:
+        return self._map[position : position + length]
+
+    def close(self) -> None:
+        super().close()
+        self._map.close()
 
 
 class Spellings:
