@@ -677,9 +677,13 @@ class _MappedStorage(whoosh.filedb.filestore.FileStorage):
 
     def open_file(self, name, **kwargs):
         handle = open(self._fpath(name), "rb")
-        if not os.fstat(handle.fileno()).st_size:  # (an empty file cannot be mapped)
-            return whoosh.filedb.structfile.StructFile(handle, name=name, **kwargs)
-        return _MappedFile(handle, name=name, **kwargs)
+        try:
+            if not os.fstat(handle.fileno()).st_size:  # (an empty file cannot be mapped)
+                return whoosh.filedb.structfile.StructFile(handle, name=name, **kwargs)
+            return _MappedFile(handle, name=name, **kwargs)
+        except BaseException:
+            handle.close()
+            raise
 
 
 class _MappedFile(whoosh.filedb.structfile.StructFile):
