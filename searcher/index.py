@@ -672,34 +672,29 @@ class _MappedStorage(whoosh.filedb.filestore.FileStorage):
     Whoosh reads with a seek and a read for every lookup (``StructFile.get``): a term's lookup in a
     segment's hash table takes several, and a query of a dozen terms over the 32 segments of 300,000 poems
     makes thousands of them. From a map, each is a slice of memory. A segment's files never change once
-    written (Whoosh writes new ones), so a map stays valid for as long as the file is open.
+    written (Whoosh writes new ones), so a map stays valid for as long as it is open.
     """
 
     def open_file(self, name, **kwargs):
         handle = open(self._fpath(name), "rb")
-        try:
-            if not os.fstat(handle.fileno()).st_size:  # (an empty file cannot be mapped)
-                return whoosh.filedb.structfile.StructFile(handle, name=name, **kwargs)
-            return _MappedFile(handle, name=name, **kwargs)
-        except BaseException:
-            handle.close()
-            raise
+        if not os.fstat(handle.fileno()).st_size:  # (an empty file cannot be mapped)
+            return whoosh.filedb.structfile.StructFile(handle, name=name, **kwargs)
+        return _MappedFile(handle, name=name, **kwargs)
 
 
 class _MappedFile(whoosh.filedb.structfile.StructFile):
-    """A file of the index whose random reads are slices of a read-only memory map of it; its sequential
-    reads stay those of the file (see :class:`_MappedStorage`)."""
+    """A file of the index read through a read-only memory map of it, which reads, seeks and tells as the
+    file would (see :class:`_MappedStorage`). The file itself is closed once mapped: the map holds the one
+    descriptor. (Whoosh's reader drops the segments it had opened when another one's files vanish under a
+    concurrent commit, and retries: their maps are then freed with them, as its files would be, but
+    without a file's ResourceWarning.)"""
 
     def __init__(self, handle, **kwargs):
-        super().__init__(handle, **kwargs)
-        self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        with handle:
+            super().__init__(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ), **kwargs)
 
     def get(self, position: int, length: int) -> bytes:
-        return self._map[position : position + length]
-
-    def close(self) -> None:
-        super().close()
-        self._map.close()
+        return self.file[position : position + length]
 
 
 class Spellings:
