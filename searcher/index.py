@@ -1267,9 +1267,8 @@ def _within(found: _Matches, allowed: np.ndarray | None, excluded: np.ndarray | 
     """The matches of ``found`` in ``allowed`` (all if None) and not in ``excluded`` (ascending docnums)."""
     if allowed is None and (excluded is None or not len(excluded)):
         return found
-    kept = np.ones(len(found), bool)
+    kept = np.ones(len(found), bool) if allowed is None else np.zeros(len(found), bool)
     if allowed is not None:
-        kept[:] = False
         kept[_common(found.ids, allowed)[0]] = True
     if excluded is not None:
         kept[_common(found.ids, excluded)[0]] = False
@@ -1416,6 +1415,14 @@ class _Matches:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @staticmethod
+    def joined(parts: Sequence[_Matches | _SegmentPostings]) -> _Matches:
+        """The matches of segments one after another (their docnums follow each other, so the result is in
+        order)."""
+        if not parts:
+            return _NO_MATCHES
+        return _Matches(np.concatenate([part.ids for part in parts]), np.concatenate([part.scores for part in parts]))
+
 
 _NO_MATCHES = _Matches(np.zeros(0, np.int64), np.zeros(0))
 
@@ -1514,10 +1521,9 @@ class _Scoring:
         for child in excluded:
             if not len(found):
                 break
-            kept = np.ones(len(found), bool)
-            kept[_common(found.ids, self.scores(child).ids)[0]] = False
+            found = _within(found, None, self.scores(child).ids)
             # Whoosh's matcher of an exclusion inside an intersection scores each document it lets through 1.
-            found = _Matches(found.ids[kept], found.scores[kept] + 1.0)
+            found = _Matches(found.ids, found.scores + 1.0)
         return found
 
     def _is_scored(self, fieldname: str) -> bool:
@@ -1525,12 +1531,7 @@ class _Scoring:
         return field is not None and field.scorable and isinstance(self._weighting, whoosh.scoring.BM25F)
 
     def _term(self, fieldname: str, text) -> _Matches:
-        found = [postings for postings in self._scored_postings(fieldname, text) if postings is not None]
-        if not found:
-            return _NO_MATCHES
-        # (the segments' docnums follow each other: their concatenation is in order)
-        return _Matches(np.concatenate([postings.ids for postings in found]),
-                        np.concatenate([postings.scores for postings in found]))
+        return _Matches.joined([postings for postings in self._scored_postings(fieldname, text) if postings is not None])
 
     def _phrase(self, fieldname: str, words: Sequence[str]) -> _Matches:
         """The documents where ``words`` stand one after another, each scored as the sum of its words' scores
@@ -1554,9 +1555,7 @@ class _Scoring:
             if adjacent:
                 found.append(_Matches(ids[adjacent], _tree_sum(
                     [postings.scores[found_at[adjacent]] for postings, found_at in zip(lists, where, strict=True)])))
-        if not found:
-            return _NO_MATCHES
-        return _Matches(np.concatenate([part.ids for part in found]), np.concatenate([part.scores for part in found]))
+        return _Matches.joined(found)
 
     def _scored_postings(self, fieldname: str, text) -> list[_SegmentPostings | None]:
         """For each segment, a term's postings without deleted documents, scored, or None where the segment
@@ -1572,7 +1571,7 @@ class _Scoring:
         frequency = sum(len(postings[0]) for postings in raw if postings is not None)
         if not frequency:
             return [None] * len(raw)
-        idf = math.log(self.searcher.doc_count_all() / (frequency + 1)) + 1
+        idf = math.log(self._documents / (frequency + 1)) + 1
         k1_plus_1 = self._weighting.K1 + 1
         norms = self._length_norms(fieldname)
         scored: list[_SegmentPostings | None] = []
