@@ -27,6 +27,7 @@ import shutil
 import signal
 import sqlite3
 import warnings
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -66,6 +67,7 @@ with warnings.catch_warnings():
     import whoosh.columns
     import whoosh.fields
     import whoosh.filedb.filestore
+    import whoosh.filedb.filetables
     import whoosh.filedb.structfile
     import whoosh.formats
     import whoosh.index
@@ -83,7 +85,7 @@ FORMAT_VERSION = 6
 # The n-gram field and the spelling table cover this much of a document (most articles are under 20,000
 # characters): past it, a huge document is still found by its words, but its n-grams would cost hundreds of
 # MB while it is indexed.
-MAX_SHADOW_CHARS = analysis.CACHED_TEXT_CHARS
+MAX_SHADOW_CHARS = 200_000
 MARKER_FILE = "searcher.json"
 SPELLINGS_FILE = "spellings.sqlite"
 USER_DICTIONARY_FILE = "userdict.txt"
@@ -172,10 +174,11 @@ class IndexStats:
 class SearcherAnalyzer(whoosh.analysis.Analyzer):
     """Whoosh's view of our analyzers: ``kind="words"`` is :func:`searcher.analysis.index_analyzer` (and, for
     query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="grams"`` is
-    :func:`~searcher.analysis.char_ngrams`.
+    :func:`~searcher.analysis.char_ngrams` of a text folded already (see :func:`_fields`).
 
     The schema pickles analyzers into the index; this one pickles to its kind and dictionary checksum, so
-    opening an index does not load jieba, and the analyzers are built on first use.
+    opening an index does not load jieba, and the analyzers are built on first use. Indexing does not go
+    through Whoosh's token objects: :meth:`term_positions` gives what a field stores of a text as arrays.
     """
 
     def __init__(self, kind: str = "words", dictionary: str | None = None):
@@ -200,65 +203,64 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
         token = whoosh.analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         token.boost = 1.0
         token.stopped = False
-        for text, position, start, end in self._spans(value, mode):
-            token.text = text
+        for word in self._tokens(value, mode):
+            token.text = word.text
             if keeporiginal:
-                token.original = text
-            token.pos = start_pos + position
-            token.startchar = start_char + start
-            token.endchar = start_char + end
+                token.original = word.text
+            token.pos = start_pos + word.position
+            token.startchar = start_char + word.start
+            token.endchar = start_char + word.end
             yield token
 
-    def _spans(self, value: str, mode: str) -> Iterator[tuple[str, int, int, int]]:
-        """``(text, position, start, end)`` of each token of this kind, as plain tuples."""
+    def _tokens(self, value: str, mode: str) -> analysis.Tokens:
         if self.kind == "grams":
-            # Straight from analysis.char_ngrams: a token object per n-gram costs more than indexing it.
-            yield from analysis.char_ngrams(fold(value))
-            return
+            return analysis.char_ngrams(value)
         segmenter = analysis.segmenter_for(self.dictionary)
-        if mode == "query":
-            words = analysis.query_analyzer(segmenter)(value)
-        else:
-            words = analysis.index_tokens(value, segmenter)
-        for word in words:
-            yield word.text, word.position, word.start, word.end
+        return (analysis.query_analyzer if mode == "query" else analysis.index_analyzer)(segmenter)(value)
+
+    def term_positions(self, text: str, folded: bool = False) -> tuple[list[str] | np.ndarray, np.ndarray, np.ndarray]:
+        """What a field of this kind stores of ``text`` (``folded``: whether it is folded already; the n-gram
+        field's text always is): ``(terms, counts, positions)``, each distinct term (the words' texts, the
+        n-grams' codes, see :meth:`term_texts`), how often it occurs, and the positions of each term in turn,
+        ascending. The same as Whoosh's ``Positions.word_values`` of the tokens, in arrays, and with a huge text
+        analysed a piece at a time."""
+        if self.kind == "grams":
+            codes, positions = analysis.ngram_codes(text)
+            order = np.lexsort((positions, codes))
+            codes = codes[order]
+            firsts = np.flatnonzero(np.diff(codes, prepend=-1))
+            return codes[firsts], np.diff(np.append(firsts, len(codes))), positions[order]
+        analyzer = analysis.folded_index_analyzer(analysis.segmenter_for(self.dictionary))
+        vocabulary: dict[str, int] = {}
+        ids, positions = [], []
+        position = 0
+        for piece in analysis.independent_pieces(text if folded else fold(text), ANALYSED_PIECE_CHARS):
+            tokens = analyzer(piece)
+            ids.append(np.array([vocabulary.setdefault(word, len(vocabulary)) for word in tokens.texts], np.int64))
+            positions.append(np.array(tokens.positions, np.int64) + position)
+            position += tokens.next_position
+        word_ids, word_positions = np.concatenate(ids), np.concatenate(positions)
+        order = np.lexsort((word_positions, word_ids))
+        return list(vocabulary), np.bincount(word_ids, minlength=len(vocabulary)), word_positions[order]
+
+    def term_texts(self, terms: list[str] | np.ndarray) -> list[str]:
+        """The texts of the terms :meth:`term_positions` gives."""
+        return analysis.ngram_texts(terms) if self.kind == "grams" else terms
+
+
+# A text is analysed into words this much at a time (see analysis.independent_pieces): the tokens of a piece
+# are held as Python lists, ~100 bytes each, and a 50 MB article would otherwise hold all of its at once.
+ANALYSED_PIECE_CHARS = 100_000
 
 
 class SpanPositions(whoosh.formats.Positions):
-    """Whoosh's positions format, fed straight from our analyzers' ``(text, position, start, end)`` tuples.
-
-    Whoosh's own ``word_values`` asks the analyzer for a token object per token, which for the n-gram field
-    (two per character) cost more than indexing the postings; the values written are the same.
-    """
-
-    def word_values(self, value, analyzer, **kwargs):
-        if not isinstance(analyzer, SearcherAnalyzer):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        positions: dict[str, list[int]] = {}
-        for text, position, _, _ in analyzer._spans(value, kwargs.get("mode", "")):
-            positions.setdefault(text, []).append(position)
-        boost = self.field_boost
-        for text, found in positions.items():
-            yield text, len(found), len(found) * boost, self.encode(found)
+    """Whoosh's positions format, for the fields of :class:`SearcherAnalyzer`: new documents' postings come
+    from :meth:`SearcherAnalyzer.term_positions`, encoded by :func:`_encoded_positions` (the same bytes)."""
 
 
-class SpanFrequency(whoosh.formats.Frequency):
-    """Whoosh's frequency format, fed like :class:`SpanPositions`."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        if not isinstance(analyzer, SearcherAnalyzer):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        counts = collections.Counter(text for text, _, _, _ in analyzer._spans(value, kwargs.get("mode", "")))
-        boost = self.field_boost
-        for text, count in counts.items():
-            yield text, count, count * boost, whoosh.system.pack_uint(count)
-
-
-def _text_field(analyzer: SearcherAnalyzer, *, stored: bool = False, phrase: bool = True) -> whoosh.fields.TEXT:
-    field = whoosh.fields.TEXT(analyzer=analyzer, stored=stored, phrase=phrase)
-    field.format = (SpanPositions if phrase else SpanFrequency)(field_boost=field.format.field_boost)
+def _text_field(analyzer: SearcherAnalyzer, *, stored: bool = False) -> whoosh.fields.TEXT:
+    field = whoosh.fields.TEXT(analyzer=analyzer, stored=stored, phrase=True)
+    field.format = SpanPositions(field_boost=field.format.field_boost)
     return field
 
 
@@ -473,10 +475,9 @@ class WhooshIndex:
                 ) from None
         if workers is None:
             workers = indexing_workers()
-        if workers > 1:
-            # Loaded here, once, so that every worker forked for this batch has it.
-            self.segmenter.load()
-        writer = IndexWriter(whoosh_writer, self.path, workers, self._spellings, self.segmenter)
+        # Loaded here, once, so that every worker forked for this batch has it.
+        self.segmenter.load()
+        writer = IndexWriter(whoosh_writer, self._index, self.path, workers)
         try:
             yield writer
         except BaseException:
@@ -767,21 +768,21 @@ class IndexWriter:
     With ``workers`` > 1, once the batch holds :data:`PARALLEL_DOCUMENTS` documents (or
     :data:`PARALLEL_CHARS` of text) its documents are streamed to that many worker processes
     (:class:`_IndexingWorkers`), each writing segments of its own that the commit adds to the index; a smaller
-    batch, or one with a single worker, is indexed by this process. Either way nothing is visible before the
-    commit, and nothing of the batch survives a failure.
+    batch, or one with a single worker, is indexed by this process into segments of its own, the same way.
+    Either way nothing is visible before the commit, and nothing of the batch survives a failure.
     """
 
-    def __init__(self, whoosh_writer: whoosh.writing.IndexWriter, index_path: Path, workers: int, spellings: Spellings,
-                 segmenter: analysis.Segmenter):
+    def __init__(self, whoosh_writer: whoosh.writing.IndexWriter, whoosh_index: whoosh.index.Index, index_path: Path,
+                 workers: int):
         self._writer = whoosh_writer
-        self._segmenter = segmenter
-        self._spellings = spellings
-        self._spelled: set[tuple[str, str, str]] = set()  # the words of the bodies indexed (Spellings.of)
+        self._index = whoosh_index
         self._index_path = index_path
         self._parallel = workers if workers > 1 and _CAN_FORK else 0
         self._held: list[Document] = []  # until there are enough to be worth starting the workers for
         self._held_chars = 0
         self._streamed: _IndexingWorkers | None = None
+        self._here: _HeldPostingsWriter | None = None  # the segment this process is writing
+        self._written_here: list = []  # and those it has finished
 
     def add(self, document: Document, replace: bool = True) -> None:
         """Add a document; with ``replace``, first remove any earlier version with the same path."""
@@ -810,29 +811,39 @@ class IndexWriter:
                 segments = self._streamed.finish()
             for document in self._held:
                 self._index_here(document)
+            if self._here is not None:
+                self._written_here.append(_finished(self._here, self._index_path))
+                self._here = None
         except BaseException:
-            self._writer.cancel()
+            self.cancel()
             raise
-        # Before the index commits, so that the table is never behind it (see Spellings).
-        self._spellings.add(self._spelled)
+        segments += self._written_here
 
         def merge_small_ones(writer, existing):
-            # The existing segments by the policy below, then the workers' new ones beside them.
+            # The existing segments by the policy below, then the new ones beside them.
             return _merge_small_segments(writer, existing) + segments
 
-        with _postings_pickled_natively():  # this process's own documents' segment, and the merged ones
+        with _postings_pickled_natively():  # the merged segments
             self._writer.commit(mergetype=merge_small_ones)
 
     def cancel(self) -> None:
-        """Discard the batch: stop the workers, and drop what the writer holds."""
+        """Discard the batch: stop the workers, and drop what the writers hold."""
         if self._streamed is not None:
             self._streamed.close()
+        if self._here is not None:
+            self._here._close_segment()
+            self._here = None
         self._writer.cancel()
 
     def _index_here(self, document: Document) -> None:
-        self._writer.add_document(**_fields(document))
-        words = {token.text for token in analysis.index_tokens(_bounded(document.body), self._segmenter)}
-        self._spelled.update(Spellings.of(words))
+        """Index a document in this process, into a segment of its own as a worker would (a new one when it
+        holds :data:`SEGMENT_POSTINGS`)."""
+        if self._here is None:
+            self._here = _HeldPostingsWriter(self._index, _lk=False, compound=False)
+        self._here.add_document(**_fields(document))
+        if self._here.pool.postings >= SEGMENT_POSTINGS:
+            self._written_here.append(_finished(self._here, self._index_path))
+            self._here = None
 
 
 # Segments are merged only while they hold fewer documents than this (those of small updates). Merging is
@@ -1030,7 +1041,7 @@ def _finished(writer: _HeldPostingsWriter, index_path: Path) -> whoosh.codec.bas
     """The writer's segment, finished, its bodies' words recorded in the index's spellings (which may run
     ahead of the index; see :class:`Spellings`), here rather than by the parent, which then holds none of
     them."""
-    spelled = Spellings.of(term.decode("utf-8") for term in writer.pool.terms("body"))
+    spelled = Spellings.of(writer.pool.words("body"))
     with _postings_pickled_natively():
         segment = writer._finalize_segment()
     Spellings(index_path / SPELLINGS_FILE).add(spelled)
@@ -1060,17 +1071,21 @@ def _postings_pickled_natively() -> Iterator[None]:
 
 
 class _HeldPostings:
-    """In place of Whoosh's posting pool for a segment of new documents: the postings held in memory, grouped
-    by field and term as they arrive, so that writing them needs no sort and no per-posting bookkeeping.
+    """In place of Whoosh's posting pool for a segment of new documents: the postings held in memory, so
+    that writing them needs no sort of tuples and no bookkeeping per posting.
 
     Whoosh's pool keeps a tuple per posting, pickles them to temporary runs on disk when it holds
     ``limitmb``, and sorts and merges the runs; the segment's field writer then takes them one at a time.
-    Docnums arrive in order, so each term's postings are already sorted: only the terms are sorted, once.
+    Here a text field's postings arrive a document at a time as arrays (:meth:`add_text`, kept by
+    :class:`_HeldText`) and are grouped by term when the segment is written. The other fields' few postings
+    (path, author, categories, date) come from Whoosh one at a time (:meth:`add`) and are grouped by term as
+    they arrive; docnums arrive in order, so each term's postings are already sorted.
     """
 
     def __init__(self) -> None:
         self.fieldnames: set[str] = set()
         self.postings = 0
+        self._texts: dict[str, _HeldText] = {}
         self._fields: dict[str, dict[bytes, tuple[array.array, array.array, list[bytes]]]] = {}
 
     def add(self, item: tuple) -> None:
@@ -1089,37 +1104,254 @@ class _HeldPostings:
         postings[2].append(value)
         self.postings += 1
 
-    def write(self, field_writer, schema, lengths) -> None:
+    def add_text(self, fieldname: str, analyzer: SearcherAnalyzer, docnum: int, text: str, folded: bool) -> int:
+        """Add the postings of ``text`` in a text field (see :meth:`SearcherAnalyzer.term_positions`) for the
+        document ``docnum``; return the field's length in it (its number of tokens)."""
+        held = self._texts.get(fieldname)
+        if held is None:
+            self.fieldnames.add(fieldname)
+            held = self._texts[fieldname] = _HeldText(analyzer)
+        added, length = held.add(docnum, *analyzer.term_positions(text, folded))
+        self.postings += added
+        return length
+
+    def write(self, field_writer, schema) -> None:
         """Write every posting through ``field_writer``, a segment's W3 field writer: for each term the
         blocks and term info Whoosh's ``FieldWriter.add_postings`` would write posting by posting, except
-        that a term of our text fields found in at most :data:`INLINE_POSTINGS` documents has its postings
-        in its term info (the W3 format's inlined postings) instead of a block of the postings file."""
-        for fieldname in sorted(self._fields):
-            field = schema[fieldname]
-            field_writer.start_field(fieldname, field)
-            field_lengths = [lengths.doc_field_length(docnum, fieldname) or 0
-                             for docnum in range(lengths.doc_count_all())] if lengths else None
-            inline = INLINE_POSTINGS if isinstance(field.format, (SpanPositions, SpanFrequency)) else 0
-            terms = self._fields[fieldname]
-            for term in sorted(terms):
-                _write_term(field_writer, term, *terms[term], field_lengths, inline)
+        that a term of a text field found in at most :data:`INLINE_POSTINGS` documents has its postings in
+        its term info (the W3 format's inlined postings) instead of a block of the postings file."""
+        for fieldname in sorted(self.fieldnames):
+            field_writer.start_field(fieldname, schema[fieldname])
+            if fieldname in self._texts:
+                self._texts.pop(fieldname).write(field_writer)
+            else:
+                terms = self._fields.pop(fieldname)
+                for term in sorted(terms):
+                    _write_term(field_writer, term, *terms[term], None, 0)
             field_writer.finish_field()
-        self._fields.clear()
 
-    def terms(self, fieldname: str) -> list[bytes]:
-        return list(self._fields.get(fieldname, ()))
+    def words(self, fieldname: str) -> list[str]:
+        """The distinct terms of a text field of words (the body's, for the spellings table)."""
+        held = self._texts.get(fieldname)
+        return held.words() if held is not None else []
 
     def iter_postings(self):
         raise NotImplementedError("a segment of held postings is written with write(), never merged into")
 
     def cleanup(self) -> None:
+        self._texts.clear()
         self._fields.clear()
+
+
+class _HeldText:
+    """The postings of one text field in a segment being written, a document's at a time: its terms' keys
+    (a word's number in this segment's vocabulary, an n-gram's code), how often each occurs, and their
+    positions. About 30 bytes a posting, against ~150 as a tuple, and no Python object per posting until the
+    segment is written; the positions are encoded then, all at once (:func:`_encoded_positions`)."""
+
+    def __init__(self, analyzer: SearcherAnalyzer):
+        self.analyzer = analyzer
+        self._vocabulary: dict[str, int] | None = {} if analyzer.kind == "words" else None
+        self._docnums: list[int] = []
+        self._keys: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+        self._positions: list[np.ndarray] = []
+        self._length_bytes: dict[int, int] = {}  # Whoosh's length byte of each document's field length
+
+    def add(self, docnum: int, terms: list[str] | np.ndarray, counts: np.ndarray, positions: np.ndarray) -> tuple[int, int]:
+        """Hold a document's postings (as :meth:`SearcherAnalyzer.term_positions` gives them); return how many
+        postings and how many tokens it has."""
+        if self._vocabulary is not None:
+            vocabulary = self._vocabulary
+            terms = np.array([vocabulary.setdefault(word, len(vocabulary)) for word in terms], np.int64)
+        self._docnums.append(docnum)
+        self._keys.append(terms)
+        self._counts.append(counts.astype(np.int32))
+        self._positions.append(positions.astype(np.int32))
+        length = len(positions)
+        self._length_bytes[docnum] = whoosh.util.numeric.length_to_byte(length)
+        return len(counts), length
+
+    def words(self) -> list[str]:
+        return list(self._vocabulary or ())
+
+    def write(self, field_writer) -> None:
+        """Write the postings, term after term in the order of their bytes, each term's by docnum."""
+        keys = np.concatenate(self._keys)
+        if self._vocabulary is not None:
+            texts = [word.encode("utf-8") for word in self._vocabulary]
+            order = sorted(range(len(texts)), key=texts.__getitem__)
+            terms = [texts[number] for number in order]
+            ranks = np.empty(len(order), np.int64)
+            ranks[order] = np.arange(len(order))
+            ranks = ranks[keys]
+        else:  # (codes sort as the n-grams' bytes do)
+            codes, ranks = np.unique(keys, return_inverse=True)
+            terms = [gram.encode("utf-8") for gram in self.analyzer.term_texts(codes)]
+        counts = np.concatenate(self._counts).astype(np.int64)
+        positions = np.concatenate(self._positions)
+        # Encoded WRITTEN_POSTINGS at a time: the arrays of a call take ~100 bytes a position.
+        encoded, value_ends = [], []
+        done = position = 0
+        for start in range(0, len(counts), WRITTEN_POSTINGS):
+            some = counts[start : start + WRITTEN_POSTINGS]
+            values, ends = _encoded_positions(some, positions[position : position + some.sum()])
+            encoded.append(values)
+            value_ends.append(ends + done)
+            done += len(values)
+            position += some.sum()
+        values, ends = b"".join(encoded), np.concatenate(value_ends)
+        # A stable sort keeps each term's postings in the order they came: by docnum.
+        order = np.argsort(ranks, kind="stable")
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(ranks, minlength=len(terms)))])
+        docnums = np.repeat(np.array(self._docnums, np.int64), [len(each) for each in self._counts])
+        lengths = np.zeros(max(self._length_bytes, default=0) + 1, np.uint8)
+        lengths[list(self._length_bytes)] = list(self._length_bytes.values())
+        starts = np.concatenate([[0], ends[:-1]])
+        _write_text_terms(field_writer, terms, bounds, docnums[order], counts[order], starts[order], ends[order], values,
+                          lengths)
 
 
 # Most terms of the n-gram and word fields are in one or two documents: a block of the postings file for
 # each (pickled, compressed, framed) cost more than indexing their postings. Inlined, a worker's segment of
 # 300 news articles was written in 6.8 s instead of 15.1 s, and the index was no larger.
 INLINE_POSTINGS = 16
+
+def _write_text_terms(field_writer, terms: list[bytes], bounds: np.ndarray, docnums: np.ndarray, counts: np.ndarray,
+                      starts: np.ndarray, ends: np.ndarray, values: bytes, length_bytes: np.ndarray) -> None:
+    """A text field's terms through a W3 field writer: ``terms[t]``'s postings are those from ``bounds[t]`` to
+    ``bounds[t + 1]`` of ``docnums``, ``counts`` (their weights) and their values ``values[starts:ends]``;
+    ``length_bytes``: each docnum's length byte in the field.
+
+    The term infos and posting blocks are those Whoosh's W3 writer makes, posting by posting (a term in at
+    most :data:`INLINE_POSTINGS` documents with its postings inlined in its term info), made here from
+    statistics computed for all terms at once, and written to the files a few hundred thousand postings at
+    a time: Whoosh's writer asks the file for its position four times a term, a system call each, and
+    builds each block's statistics and lists posting by posting (together 40 % of writing a segment's
+    terms). The postings' Python objects exist a chunk at a time, which bounds the memory this takes."""
+    if not terms:
+        return
+    firsts = bounds[:-1]
+    frequencies = np.diff(bounds)
+    # Whoosh's blocks: each term's postings BLOCK at a time, their docnums as gaps from the block's previous.
+    block = field_writer._postwriter._blocklimit
+    block_starts = (np.arange(len(docnums)) - np.repeat(firsts, frequencies)) % block == 0
+    gaps = np.diff(docnums, prepend=0)
+    gaps[block_starts] = docnums[block_starts]
+    posting_lengths = length_bytes[docnums]
+    block_firsts = np.flatnonzero(block_starts)
+    blocks = _Columns(
+        counts=np.add.reduceat(counts, block_firsts), max_weights=np.maximum.reduceat(counts, block_firsts),
+        min_lengths=np.minimum.reduceat(posting_lengths, block_firsts),
+        max_lengths=np.maximum.reduceat(posting_lengths, block_firsts),
+        sizes=np.diff(np.append(block_firsts, len(docnums))))
+    statistics = _Columns(
+        firsts=firsts, frequencies=frequencies, weights=np.add.reduceat(counts, firsts),
+        max_weights=np.maximum.reduceat(counts, firsts), min_lengths=np.minimum.reduceat(posting_lengths, firsts),
+        max_lengths=np.maximum.reduceat(posting_lengths, firsts), first_ids=docnums[firsts],
+        last_ids=docnums[bounds[1:] - 1], first_blocks=np.searchsorted(block_firsts, firsts))
+    postings = _Columns(docnums=docnums, gaps=gaps, weights=counts.astype(np.float64), starts=starts, ends=ends)
+    postings_file = field_writer._postfile
+    # Chunks of terms with about WRITTEN_POSTINGS postings (a term with more is a chunk by itself).
+    cuts = np.unique(np.searchsorted(bounds, np.arange(0, bounds[-1], WRITTEN_POSTINGS), side="right") - 1)
+    for first_term, end_term in zip(cuts.tolist(), [*cuts[1:].tolist(), len(terms)]):
+        keys, infos, written = _term_rows(
+            field_writer, terms[first_term:end_term], statistics[first_term:end_term], blocks, values,
+            postings[bounds[first_term] : bounds[end_term]], bounds[first_term], postings_file.tell())
+        postings_file.write(written)
+        _add_rows(field_writer._tindex, keys, infos)
+
+
+# How many postings _write_text_terms turns into Python objects at a time (~200 bytes each, then).
+WRITTEN_POSTINGS = 250_000
+
+
+class _Columns:
+    """Arrays of the same length side by side; a slice is their slices, as Python lists."""
+
+    def __init__(self, **columns: np.ndarray):
+        self.columns = columns
+
+    def __getitem__(self, rows: slice) -> dict[str, list]:
+        return {name: column[rows].tolist() for name, column in self.columns.items()}
+
+
+def _term_rows(field_writer, terms: list[bytes], statistics: dict[str, list], blocks: _Columns, values: bytes,
+               postings: dict[str, list], offset: int, position: int) -> tuple[list[bytes], list[bytes], bytes]:
+    """The term table rows of ``terms`` (keys and term infos) and their blocks of the postings file, to be
+    written at ``position``; ``offset``: the index of the first of ``postings`` among the field's."""
+    pack_info = whoosh.codec.whoosh3.W3TermInfo._struct.pack
+    prefix = whoosh.system.pack_ushort(field_writer._fieldid)
+    block = field_writer._postwriter._blocklimit
+    compression = field_writer._postwriter._compression
+    docnums, gaps, weights = postings["docnums"], postings["gaps"], postings["weights"]
+    term_values = [values[start:end] for start, end in zip(postings["starts"], postings["ends"])]
+    keys, infos, written = [], [], []
+    for term, first, frequency, weight, max_weight, min_length, max_length, first_id, last_id, first_block in zip(
+            terms, *statistics.values()):
+        first -= offset
+        end = first + frequency
+        header = pack_info(frequency <= INLINE_POSTINGS, float(weight), frequency, min_length, max_length,
+                           float(max_weight), first_id, last_id)
+        keys.append(prefix + term)
+        if frequency <= INLINE_POSTINGS:
+            inlined = (tuple(docnums[first:end]), tuple(weights[first:end]), tuple(term_values[first:end]))
+            infos.append(header + pickle.dumps(inlined, POSTINGS_PICKLE_PROTOCOL))
+            continue
+        term_blocks = blocks[first_block : first_block - (-frequency // block)]
+        pieces = [whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC]
+        at = first
+        for size, summed, max_weight_here, min_length_here, max_length_here in zip(
+                term_blocks["sizes"], term_blocks["counts"], term_blocks["max_weights"], term_blocks["min_lengths"],
+                term_blocks["max_lengths"]):
+            if summed == size:
+                mini_weights = None
+            elif max_weight_here * size == summed:
+                mini_weights = weights[at]
+            else:
+                mini_weights = tuple(weights[at : at + size])
+            data = pickle.dumps((tuple(gaps[at : at + size]), mini_weights, tuple(term_values[at : at + size])),
+                                POSTINGS_PICKLE_PROTOCOL)
+            compressed = compression if len(data) >= _COMPRESSED_BLOCK_BYTES else 0
+            if compressed:
+                data = zlib.compress(data, compressed)
+            info = pickle.dumps((size, docnums[at + size - 1], float(max_weight_here), compressed, min_length_here,
+                                 max_length_here), POSTINGS_PICKLE_PROTOCOL)
+            at += size
+            pieces += [whoosh.system.pack_int((len(info) + len(data)) * (-1 if at == end else 1)), info, data]
+        term_bytes = b"".join(pieces)
+        infos.append(header + whoosh.system.pack_long(position) + whoosh.system.pack_int(len(term_bytes)))
+        written.append(term_bytes)
+        position += len(term_bytes)
+    return keys, infos, b"".join(written)
+
+
+# A block's pickle shorter than this is written uncompressed (its compression level 0, which every reader
+# honours): whoosh3's measured threshold, below which zlib's header and checksum outgrow what it saves.
+_COMPRESSED_BLOCK_BYTES = 80
+
+
+def _add_rows(table, keys: list[bytes], values: list[bytes]) -> None:
+    """Whoosh's ``OrderedHashWriter.add`` of each row (keys ascending), the rows written to its file at once:
+    Whoosh writes each in three pieces, asking the file for its position, a third of the time of writing a
+    segment's terms."""
+    if not keys:
+        return
+    if keys[0] <= table.lastkey:
+        raise ValueError(f"Keys must increase: {table.lastkey!r}..{keys[0]!r}")
+    position = table.dbfile.tell()
+    rows, positions = [], []
+    pack_lengths, hash_key, buckets = whoosh.filedb.filetables._lengths.pack, table.hashfn, table.buckets
+    for key, value in zip(keys, values):
+        positions.append(position)
+        row = pack_lengths(len(key), len(value)) + key + value
+        rows.append(row)
+        hashed = hash_key(key)
+        buckets[hashed & 255].append((hashed, position))
+        position += len(row)
+    table.index.extend(positions)
+    table.lastkey = keys[-1]
+    table.dbfile.write(b"".join(rows))
 
 
 def _write_term(field_writer, term: bytes, docnums: array.array, weights: array.array, values: list[bytes],
@@ -1154,37 +1386,127 @@ def _write_term(field_writer, term: bytes, docnums: array.array, weights: array.
     field_writer._tindex.add(whoosh.system.pack_ushort(field_writer._fieldid) + term, terminfo.to_bytes())
 
 
+# Whoosh's Positions.encode of one posting: its count of positions (4 bytes, big-endian), then the list of
+# their gaps pickled with protocol 2, which frames a list of more than one item as MARK items APPENDS (the C
+# pickler's, in batches of 1,000), and a list of one as item APPEND, an integer under 256 as K and a byte,
+# under 65,536 as M and two, else J and four.
+_PICKLED_LIST = np.frombuffer(b"\x80\x02]q\x00", np.uint8)
+_PICKLE_BATCH = 1000
+
+
+def _encoded_positions(counts: np.ndarray, positions: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Whoosh's ``Positions.encode`` of each posting (``counts[i]`` positions, one posting's after another's,
+    ascending), computed for all of them at once: the values one after another, and where each one ends.
+
+    Byte for byte the same (a test compares them); Whoosh's own makes a list and pickles it for each posting,
+    two Python calls a posting, and a news article has ~3,000 postings.
+
+    >>> encoded, ends = _encoded_positions(np.array([1, 2]), np.array([7, 3, 300]))
+    >>> encoded[: ends[0]] == whoosh.formats.Positions().encode([7]), encoded[ends[0] :] == whoosh.formats.Positions().encode([3, 300])
+    (True, True)
+    """
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    gaps = positions.astype(np.int64)
+    gaps[1:] -= positions[:-1]
+    gaps[starts] = positions[starts]
+    item_sizes = 2 + (gaps > 0xFF) + 2 * (gaps > 0xFFFF)
+    item_ends = np.cumsum(item_sizes)
+    items = item_ends[ends - 1] - item_ends[starts] + item_sizes[starts]  # bytes of each posting's items
+    several = counts > 1
+    batches = -(-counts // _PICKLE_BATCH)
+    sizes = 4 + len(_PICKLED_LIST) + items + np.where(several, 2 * batches, 1) + 1
+    value_ends = np.cumsum(sizes)
+    offsets = value_ends - sizes
+    out = np.zeros(int(value_ends[-1]) if len(value_ends) else 0, np.uint8)
+    for byte in range(4):
+        out[offsets + byte] = (counts >> (8 * (3 - byte))) & 0xFF
+    for byte, value in enumerate(_PICKLED_LIST, start=4):
+        out[offsets + byte] = value
+    out[offsets[several] + 9] = ord("(")
+    posting = np.repeat(np.arange(len(counts)), counts)
+    item_offsets = (offsets + 9 + several)[posting] + (item_ends - item_sizes) - (item_ends - item_sizes)[starts][posting]
+    out[item_offsets] = np.where(gaps > 0xFFFF, ord("J"), np.where(gaps > 0xFF, ord("M"), ord("K")))
+    for byte in range(1, 5):
+        wide = item_sizes > byte
+        out[item_offsets[wide] + byte] = (gaps[wide] >> (8 * (byte - 1))) & 0xFF
+    out[value_ends - 2] = np.where(several, ord("e"), ord("a"))
+    out[value_ends - 1] = ord(".")
+    encoded = out.tobytes()
+    long_lists = np.flatnonzero(counts > _PICKLE_BATCH).tolist()
+    if long_lists:  # batched by the pickler: Whoosh's own encoding, written over the space they were given
+        encoded = bytearray(encoded)
+        whoosh_format = whoosh.formats.Positions()
+        for i in long_lists:
+            value = whoosh_format.encode(positions[starts[i] : ends[i]].tolist())
+            encoded[offsets[i] : value_ends[i]] = value
+        encoded = bytes(encoded)
+    return encoded, value_ends
+
+
 class _HeldPostingsWriter(whoosh.writing.SegmentWriter):
-    """Whoosh's segment writer with :class:`_HeldPostings` for its pool: for the segments worker processes
-    write from new documents (nothing merged into them)."""
+    """Whoosh's segment writer with :class:`_HeldPostings` for its pool, for the segments of new documents
+    (nothing merged into them), written in worker processes or in this one."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.pool = _HeldPostings()
 
+    def add_document(self, **fields) -> None:
+        """Whoosh's ``SegmentWriter.add_document`` for searcher's schema (no boosts, vectors or separate
+        spellings), except that a text field's postings are added for the whole document at once
+        (:meth:`_HeldPostings.add_text`), from the folded title and body :func:`_fields` gives with the
+        document: Whoosh's asks the field for them a tuple at a time, ~5,000,000 on the news corpus."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        docnum = self.docnum
+        folded = fields.get("_folded", {})
+        perdocwriter.start_doc(docnum)
+        for fieldname in sorted(name for name in fields if not name.startswith("_")):
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = self.schema[fieldname]
+            length = 0
+            if isinstance(field.format, SpanPositions):
+                text, is_folded = (folded[fieldname], True) if fieldname in folded else (value, field.analyzer.kind == "grams")
+                length = self.pool.add_text(fieldname, field.analyzer, docnum, text, is_folded)
+            elif field.indexed:
+                for term, _, weight, encoded in field.index(value):
+                    self.pool.add((fieldname, term, docnum, weight, encoded))
+            stored = fields.get(f"_stored_{fieldname}", value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(stored))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        self.pool.write(self.fieldwriter, self.schema, lengths)
+        self.pool.write(self.fieldwriter, self.schema)
         self.fieldwriter.close()
-        if lengths:
-            lengths.close()
 
 
 def _fields(document: Document) -> dict:
-    """A document as the fields of the schema."""
+    """A document as the fields of the schema, with its folded title and body under ``_folded`` (a name
+    Whoosh ignores): the n-gram field's text, the stored folded body and the sketch are made from them, and
+    :class:`_HeldPostingsWriter` analyses them, so that a document is folded once."""
+    title, body = fold(document.title), fold(document.body)
+    shadow = _bounded(body)
     fields = {
         "path": document.path,
         "title": document.title,
         "body": document.body,
-        "grams": _bounded(f"{document.title}\n{document.body}"),
+        "grams": _bounded(f"{title}\n{shadow}"),
         "author": document.author,
         "categories": ",".join(category.replace(",", " ") for category in document.categories),
         "_stored_categories": document.categories,
         "metadata": document.metadata,
         "file_state": f"{document.mtime_ns} {document.size} {document.content_hash}".encode("ascii"),
-        "sketch": array.array("I", duplicates.sketch(_bounded(document.body))).tobytes(),
-        "folded_body": fold(_bounded(document.body)),
+        "sketch": array.array("I", duplicates.folded_sketch(shadow)).tobytes(),
+        "folded_body": shadow,
+        "_folded": {"title": title, "body": body},
     }
     if document.date is not None:
         fields["date"] = document.date.replace(tzinfo=None)

@@ -1,5 +1,5 @@
 """Helpers shared by the tests: where the seed and the shared corpus are, how to write an article, and how
-to run the command line as a user does (a real process, no colour)."""
+to run the command line as a user does (a real process, no colour), and the Chinese runs of articles."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from searcher.analysis import HAN_RUN
+from searcher.documents import read_document
+from searcher.folding import fold
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -34,3 +38,17 @@ def write_article(folder: Path, name: str, title: str, body: str, **front_matter
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+# Runs that are no corpus text: characters outside jieba's own Han range (CJK extension A, U+9FD6–U+9FFF),
+# which it leaves as single characters, and a run long enough for several routes.
+ODD_RUNS = ["㐀㐁城市", "城市更新鿖鿗发展", "中华人民共和国国务院总理李强主持召开国务院常务会议研究部署推进城市更新"]
+
+
+def han_runs(folder: Path) -> list[str]:
+    """Every run of Han characters (of up to 200) in the articles of a folder, folded, and :data:`ODD_RUNS`."""
+    runs = set(ODD_RUNS)
+    for path in sorted(folder.iterdir()):
+        article = read_document(path)
+        runs.update(run for run in HAN_RUN.findall(fold(f"{article.title}\n{article.body}")) if len(run) <= 200)
+    return sorted(runs)

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
+import jieba
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from searcher.analysis import Segmenter, index_analyzer, query_analyzer
+from searcher.analysis import (
+    Segmenter,
+    default_segmenter,
+    folded_index_analyzer,
+    independent_pieces,
+    index_analyzer,
+    ngram_codes,
+    ngram_texts,
+    query_analyzer,
+)
 from searcher.documents import read_document
+from searcher.duplicates import folded_sketch, shingles
 from searcher.folding import fold
 
-from .helpers import SEED_ARTICLE
+from .helpers import ODD_RUNS, SEED_ARTICLE, han_runs
+
+# Common characters, most pairs of which are words, and a few others: Latin, digits, punctuation, spaces.
+COMMON = "城市更新北京中华人民共和国发展经济的是在了有和这大为上个我以要时来用们生到作地于出就分对成会可主行年动"
+MIXED_TEXT = st.text(alphabet=st.sampled_from(COMMON + "臺灣ＡＢ abc-v9.6%，。\n\u3000"), max_size=60)
 
 
 def texts(analyzer, text: str) -> list[str]:
@@ -76,3 +95,67 @@ def test_jieba_dictionary_cache_is_written_to_the_cache_folder(tmp_path, monkeyp
     monkeypatch.setenv("SEARCHER_CACHE_DIR", str(tmp_path / "cache"))
     Segmenter().cut("城市更新")
     assert list((tmp_path / "cache").glob("jieba*.cache"))
+
+
+def test_indexing_segments_every_corpus_run_as_jieba_does(corpus_sample):
+    # Indexing cuts with rjieba (jieba compiled, with jieba's dictionary); a query with jieba or its table.
+    # Both must give the same words, or a query would miss what the index holds.
+    indexing = Segmenter().load()
+    assert indexing._compiled is not None
+    real = jieba.Tokenizer()
+    runs = han_runs(corpus_sample)
+    assert len(runs) > 3000
+    assert [run for run in runs if indexing.cut(run) != real.lcut(run, HMM=False)] == []
+    for run in ODD_RUNS:
+        assert indexing.cut(run) == real.lcut(run, HMM=False), run
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(COMMON), min_size=1, max_size=40))
+def test_indexing_segments_runs_of_common_words_as_jieba_does(run):
+    assert default_segmenter().load().cut(run) == JIEBA.lcut(run, HMM=False)
+
+
+JIEBA = jieba.Tokenizer()  # (loads on its first cut)
+
+
+def test_a_user_dictionary_is_segmented_by_jieba_itself(tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("振江表示 1000 n\n", encoding="utf-8")
+    custom = Segmenter(words).load()
+    assert custom._compiled is None
+    assert custom.cut("隋振江表示") == ["隋", "振江表示"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_ngram_codes_are_every_character_and_pair_of_neighbours(text):
+    chars = [(index, char) for index, char in enumerate(text) if not char.isspace()]
+    expected = [(char, position) for position, (_, char) in enumerate(chars)]
+    expected += [(first + second, position) for position, ((_, first), (_, second)) in enumerate(zip(chars, chars[1:]))]
+    codes, positions = ngram_codes(text)
+    assert list(zip(ngram_texts(codes), positions.tolist())) == expected
+    # Codes sort as the n-grams' UTF-8 bytes do: the order of a segment's terms.
+    assert sorted(ngram_texts(codes), key=str.encode) == ngram_texts(np.sort(codes))
+
+
+@settings(max_examples=300, deadline=None)
+@given(MIXED_TEXT, st.integers(1, 8))
+def test_a_text_analysed_in_pieces_gives_the_tokens_of_the_whole(text, size):
+    analyzer = folded_index_analyzer()
+    whole = analyzer(text)
+    texts, positions, carried = [], [], 0
+    for piece in independent_pieces(text, size):
+        tokens = analyzer(piece)
+        texts += tokens.texts
+        positions += [position + carried for position in tokens.positions]
+        carried += tokens.next_position
+    assert "".join(independent_pieces(text, size)) == text
+    assert sorted(zip(texts, positions)) == sorted(zip(whole.texts, whole.positions))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_a_sketch_is_the_smallest_crc32_of_the_shingles(text):
+    expected = sorted({zlib.crc32(piece.encode("utf-8")) for piece in shingles(text)})[:32]
+    assert list(folded_sketch(fold(text))) == expected

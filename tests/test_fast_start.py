@@ -12,22 +12,9 @@ from pathlib import Path
 import jieba
 import pytest
 
-from searcher.analysis import HAN_RUN, Segmenter
-from searcher.documents import read_document
-from searcher.folding import fold
+from searcher.analysis import Segmenter
 
-# Runs that are no corpus text: characters outside jieba's own Han range (CJK extension A, U+9FD6–U+9FFF),
-# which it leaves as single characters, and a run long enough for several routes.
-ODD_RUNS = ["㐀㐁城市", "城市更新鿖鿗发展", "中华人民共和国国务院总理李强主持召开国务院常务会议研究部署推进城市更新"]
-
-
-def han_runs(folder: Path) -> list[str]:
-    runs = set(ODD_RUNS)
-    for path in sorted(folder.iterdir()):
-        article = read_document(path)
-        runs.update(run for run in HAN_RUN.findall(fold(f"{article.title}\n{article.body}")) if len(run) <= 200)
-    return sorted(runs)
-
+from .helpers import ODD_RUNS, han_runs
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -6,6 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import searcher.index
 from searcher import Index
@@ -176,26 +178,64 @@ def every_posting(index_path: Path) -> dict:
     return postings
 
 
-def test_worker_segments_hold_exactly_the_postings_whooshs_own_writer_makes(corpus_sample, tmp_path, monkeypatch):
-    # Worker processes write their segments from postings held in memory, with small posting lists inlined,
-    # and start a new segment when they hold enough postings; this process indexes through Whoosh's own
-    # writer. Every term must come out the same either way.
+def test_new_segments_hold_exactly_the_postings_whooshs_own_writer_makes(corpus_sample, tmp_path, monkeypatch):
+    # New documents' postings are computed as arrays a document at a time (words a piece of text at a time),
+    # held in memory with small posting lists inlined, and written a field at a time: in worker processes,
+    # or in this one, with a new segment whenever one holds enough postings. Whoosh's own writer, given the
+    # same fields and analysing them token by token (its Positions.word_values of our analyzers' tokens),
+    # must make exactly the same terms, postings, values and statistics.
+    import whoosh.codec.whoosh3
+    import whoosh.index
+
+    monkeypatch.setattr(whoosh.codec.whoosh3.W3Codec.__init__, "__defaults__", (16, 3, 1))  # blocks of 16
     monkeypatch.setattr(searcher.index, "PARALLEL_DOCUMENTS", 2)
     monkeypatch.setattr(searcher.index, "SEGMENT_POSTINGS", 20_000)
     monkeypatch.setattr(searcher.index, "CHUNK_CHARS", 5_000)
+    monkeypatch.setattr(searcher.index, "ANALYSED_PIECE_CHARS", 300)
     folder = tmp_path / "articles"
     folder.mkdir()
     for path in sorted(corpus_sample.glob("*.md"))[:30]:
         (folder / path.name).write_bytes(path.read_bytes())
+    # A character in more than 1,000 places (its gaps pickled in batches), the same part twice in one token
+    # (a gap of 0), traditional and full-width text, Latin compounds, an empty title, a gap over 65,535.
+    write_article(folder, "long-lists.md", "的的", "<p>" + "的确，" * 1_500 + "ab-ab ＡＢＣ１２３ 臺灣 v9.6.0 3.5%</p>")
+    write_article(folder, "far.md", "", "<p>" + "城市更新 " * 70_000 + "尾声</p>")
+    for number in range(20):  # blocks whose postings all have the same weight, not 1
+        write_article(folder, f"twice-{number}.md", f"第{number}篇", "<p>鲸落。鲸落。</p>")
     built, segments = {}, {}
     for workers in (1, 2):
         with Index.open_or_create(tmp_path / f"workers-{workers}") as index:
-            index.update([folder], workers=workers)
+            assert index.update([folder], workers=workers).failures == []
         built[workers] = every_posting(tmp_path / f"workers-{workers}")
         segments[workers] = len(list((tmp_path / f"workers-{workers}").glob("*.trm")))
-    assert segments[1] == 1 and segments[2] > 2
-    assert len(built[1]) > 10_000
-    assert built[2] == built[1]
+    with Index.open_or_create(tmp_path / "whoosh"):
+        pass
+    with whoosh.index.open_dir(tmp_path / "whoosh", indexname=searcher.index.INDEX_NAME).writer() as writer:
+        for path in sorted(folder.glob("*.md")):
+            writer.add_document(**searcher.index._fields(read_document(path)))
+    whooshs = every_posting(tmp_path / "whoosh")
+    assert segments[1] > 2 and segments[2] > 2
+    assert len(whooshs) > 10_000
+    counts = [int.from_bytes(value[:4], "big") for found, _ in whooshs.values() for _, _, value in found if value]
+    assert max(counts) > 1_000
+    assert built[1] == whooshs
+    assert built[2] == whooshs
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=5),
+                          st.lists(st.integers(0, 300), min_size=990, max_size=2_100)), min_size=1, max_size=6))
+def test_positions_are_encoded_as_whooshs_positions_format_encodes_them(postings):
+    # Gaps of one, two and four bytes, and of 0 (the same position twice); lists pickled in several batches.
+    import numpy as np
+    import whoosh.formats
+
+    lists = [sorted(positions) for positions in postings]
+    encoded, ends = searcher.index._encoded_positions(np.array([len(each) for each in lists]),
+                                                      np.array([position for each in lists for position in each]))
+    starts = [0, *ends[:-1].tolist()]
+    assert [encoded[start:end] for start, end in zip(starts, ends.tolist())] == [
+        whoosh.formats.Positions().encode(each) for each in lists]
 
 
 def test_postings_pickled_natively_are_the_same_postings_in_less_space(corpus_sample, tmp_path, monkeypatch):
