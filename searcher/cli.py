@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
@@ -26,15 +27,35 @@ from .query import QuerySyntaxError
 from .search import Hit, SearchResults
 from .sync import BATCH_SIZE, MAX_BATCHES
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Chinese full-text search over folders of articles (Markdown/HTML with YAML front matter).",
-)
+try:  # (typer vendors click since 0.22, and has no name of its own for click's usage error)
+    from typer._click.exceptions import UsageError
+except ImportError:
+    from click.exceptions import UsageError
 
 HIGHLIGHT = "bold red"
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+class _OneLineUsageErrors(typer.core.TyperGroup):
+    """Typer's commands, with a usage error (a missing argument, an unknown option: ``searcher query --``)
+    told in one line like every other error, instead of typer's usage line, hint and boxed message."""
+
+    def invoke(self, ctx: typer.Context):
+        try:
+            return super().invoke(ctx)
+        except UsageError as error:
+            command = error.ctx.command_path if error.ctx is not None else ctx.command_path
+            err.print(Text(f"searcher: {error.format_message().rstrip('.')} (see `{command} --help`)", style="red"), soft_wrap=True)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(
+    cls=_OneLineUsageErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    help="Chinese full-text search over folders of articles (Markdown/HTML with YAML front matter).",
+)
 
 IndexOption = Annotated[
     Path | None,

@@ -89,6 +89,17 @@ def test_a_bad_query_is_one_line_and_exit_status_2(workdir, query):
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["query", "--"], "missing argument 'text'"),
+    (["query", "城市更新", "--limit", "many"], "invalid value for '--limit'"),
+    (["nosuch"], "no such command 'nosuch'"),
+])
+def test_a_usage_error_is_one_line_and_exit_status_2(tmp_path, args, message):
+    run = searcher(*args, cwd=tmp_path)
+    assert run.returncode == 2
+    assert len(run.stderr.strip().splitlines()) == 1 and message in run.stderr.lower()
+
+
 def test_a_missing_index_says_what_to_run(tmp_path):
     run = searcher("query", "城市更新", cwd=tmp_path)
     assert run.returncode == 1
