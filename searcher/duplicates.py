@@ -97,12 +97,15 @@ def _crc32_of_slices(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> 
     >>> _crc32_of_slices(data, np.array([0, 3]), np.array([12, 16])).tolist() == [zlib.crc32(data[0:12]), zlib.crc32(data[3:16])]
     True
     """
-    crc = np.full(len(starts), 0xFFFFFFFF, np.uint32)
     sizes = ends - starts
+    order = np.argsort(-sizes, kind="stable")  # longest first: the slices still going are a prefix
+    starts, sizes = starts[order], sizes[order]
+    crc = np.full(len(starts), 0xFFFFFFFF, np.uint32)
     for step in range(int(sizes.max(initial=0))):
-        live = np.flatnonzero(sizes > step)
-        current = crc[live]
-        crc[live] = _CRC_TABLE[(current ^ data[starts[live] + step]) & 0xFF] ^ (current >> 8)
+        going = int(np.searchsorted(-sizes, -step))  # how many are longer than step
+        current = crc[:going]
+        crc[:going] = _CRC_TABLE[(current ^ data[starts[:going] + step]) & 0xFF] ^ (current >> 8)
+    crc[order] = crc.copy()
     return crc ^ np.uint32(0xFFFFFFFF)
 
 

@@ -1035,7 +1035,7 @@ def _die_with_parent() -> None:
 # A worker holds the postings of the segment it writes in memory, about 150 bytes each (measured on poems and
 # on news articles); past this many it finishes the segment and a new worker starts another, so that memory
 # stays bounded however large the batch: 300,000 poems in four batches peaked at 3.4 GB without the bound.
-SEGMENT_POSTINGS = 2_000_000
+SEGMENT_POSTINGS = 3_000_000
 
 
 def _finished(writer: _HeldPostingsWriter, index_path: Path) -> whoosh.codec.base.Segment:
@@ -1179,38 +1179,37 @@ class _HeldText:
     def write(self, field_writer) -> None:
         """Write the postings, term after term in the order of their bytes, each term's by docnum."""
         keys = np.concatenate(self._keys)
+        self._keys.clear()
         if self._vocabulary is not None:
             texts = [word.encode("utf-8") for word in self._vocabulary]
             order = sorted(range(len(texts)), key=texts.__getitem__)
             terms = [texts[number] for number in order]
-            ranks = np.empty(len(order), np.int64)
+            ranks = np.empty(len(order), np.int32)
             ranks[order] = np.arange(len(order))
             ranks = ranks[keys]
         else:  # (codes sort as the n-grams' bytes do)
             codes, ranks = np.unique(keys, return_inverse=True)
             terms = [gram.encode("utf-8") for gram in self.analyzer.term_texts(codes)]
-        counts = np.concatenate(self._counts).astype(np.int64)
+        del keys
+        counts = np.concatenate(self._counts)
+        docnums = np.repeat(np.array(self._docnums, np.int32), [len(each) for each in self._counts])
         positions = np.concatenate(self._positions)
-        # Encoded WRITTEN_POSTINGS at a time: the arrays of a call take ~100 bytes a position.
-        encoded, value_ends = [], []
-        done = position = 0
-        for start in range(0, len(counts), WRITTEN_POSTINGS):
-            some = counts[start : start + WRITTEN_POSTINGS]
-            values, ends = _encoded_positions(some, positions[position : position + some.sum()])
-            encoded.append(values)
-            value_ends.append(ends + done)
-            done += len(values)
-            position += some.sum()
-        values, ends = b"".join(encoded), np.concatenate(value_ends)
-        # A stable sort keeps each term's postings in the order they came: by docnum.
+        self._counts.clear()
+        self._positions.clear()
+        # A stable sort keeps each term's postings in the order they came: by docnum. Each posting's positions
+        # are moved with it.
         order = np.argsort(ranks, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(np.bincount(ranks, minlength=len(terms)))])
-        docnums = np.repeat(np.array(self._docnums, np.int64), [len(each) for each in self._counts])
+        del ranks
+        first_positions = (np.cumsum(counts, dtype=np.int64) - counts)[order]
+        counts, docnums = counts[order], docnums[order]
+        del order
+        moved = np.cumsum(counts, dtype=np.int64) - counts
+        positions = positions[np.repeat(first_positions - moved, counts) + np.arange(len(positions))]
+        del first_positions, moved
         lengths = np.zeros(max(self._length_bytes, default=0) + 1, np.uint8)
         lengths[list(self._length_bytes)] = list(self._length_bytes.values())
-        starts = np.concatenate([[0], ends[:-1]])
-        _write_text_terms(field_writer, terms, bounds, docnums[order], counts[order], starts[order], ends[order], values,
-                          lengths)
+        _write_text_terms(field_writer, terms, bounds, docnums, counts, positions, lengths)
 
 
 # Most terms of the n-gram and word fields are in one or two documents: a block of the postings file for
@@ -1219,17 +1218,17 @@ class _HeldText:
 INLINE_POSTINGS = 16
 
 def _write_text_terms(field_writer, terms: list[bytes], bounds: np.ndarray, docnums: np.ndarray, counts: np.ndarray,
-                      starts: np.ndarray, ends: np.ndarray, values: bytes, length_bytes: np.ndarray) -> None:
+                      positions: np.ndarray, length_bytes: np.ndarray) -> None:
     """A text field's terms through a W3 field writer: ``terms[t]``'s postings are those from ``bounds[t]`` to
-    ``bounds[t + 1]`` of ``docnums``, ``counts`` (their weights) and their values ``values[starts:ends]``;
-    ``length_bytes``: each docnum's length byte in the field.
+    ``bounds[t + 1]`` of ``docnums`` and ``counts`` (their weights), each posting's positions the next
+    ``counts[p]`` of ``positions``; ``length_bytes``: each docnum's length byte in the field.
 
-    The term infos and posting blocks are those Whoosh's W3 writer makes, posting by posting (a term in at
-    most :data:`INLINE_POSTINGS` documents with its postings inlined in its term info), made here from
-    statistics computed for all terms at once, and written to the files a few hundred thousand postings at
-    a time: Whoosh's writer asks the file for its position four times a term, a system call each, and
-    builds each block's statistics and lists posting by posting (together 40 % of writing a segment's
-    terms). The postings' Python objects exist a chunk at a time, which bounds the memory this takes."""
+    What Whoosh's W3 writer makes posting by posting, term infos and posting blocks (a term in at most
+    :data:`INLINE_POSTINGS` documents with its postings inlined in its term info, see :func:`_term_table_rows`),
+    made here from statistics computed for all terms at once, and written to the files a chunk of about
+    :data:`WRITTEN_POSTINGS` postings at a time, whose values and Python objects exist only then. Whoosh's
+    writer asks the file for its position four times a term, a system call each, and builds each block's
+    statistics and lists posting by posting; together 40 % of writing a segment's terms."""
     if not terms:
         return
     firsts = bounds[:-1]
@@ -1241,29 +1240,36 @@ def _write_text_terms(field_writer, terms: list[bytes], bounds: np.ndarray, docn
     gaps[block_starts] = docnums[block_starts]
     posting_lengths = length_bytes[docnums]
     block_firsts = np.flatnonzero(block_starts)
+    del block_starts
     blocks = _Columns(
         counts=np.add.reduceat(counts, block_firsts), max_weights=np.maximum.reduceat(counts, block_firsts),
         min_lengths=np.minimum.reduceat(posting_lengths, block_firsts),
         max_lengths=np.maximum.reduceat(posting_lengths, block_firsts),
         sizes=np.diff(np.append(block_firsts, len(docnums))))
-    statistics = _Columns(
+    statistics = _TermStatistics(
         firsts=firsts, frequencies=frequencies, weights=np.add.reduceat(counts, firsts),
         max_weights=np.maximum.reduceat(counts, firsts), min_lengths=np.minimum.reduceat(posting_lengths, firsts),
         max_lengths=np.maximum.reduceat(posting_lengths, firsts), first_ids=docnums[firsts],
         last_ids=docnums[bounds[1:] - 1], first_blocks=np.searchsorted(block_firsts, firsts))
-    postings = _Columns(docnums=docnums, gaps=gaps, weights=counts.astype(np.float64), starts=starts, ends=ends)
+    del posting_lengths, block_firsts
+    position_bounds = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+    prefix = whoosh.system.pack_ushort(field_writer._fieldid)
     postings_file = field_writer._postfile
     # Chunks of terms with about WRITTEN_POSTINGS postings (a term with more is a chunk by itself).
     cuts = np.unique(np.searchsorted(bounds, np.arange(0, bounds[-1], WRITTEN_POSTINGS), side="right") - 1)
     for first_term, end_term in zip(cuts.tolist(), [*cuts[1:].tolist(), len(terms)]):
-        keys, infos, written = _term_rows(
-            field_writer, terms[first_term:end_term], statistics[first_term:end_term], blocks, values,
-            postings[bounds[first_term] : bounds[end_term]], bounds[first_term], postings_file.tell())
+        first, end = bounds[first_term], bounds[end_term]
+        chunk = statistics.rows(first_term, end_term, first)
+        values, value_ends = _encoded_positions(counts[first:end], positions[position_bounds[first] : position_bounds[end]])
+        extents, written = _posting_blocks(field_writer, chunk, blocks, docnums[first:end], gaps[first:end],
+                                           counts[first:end], values, value_ends, postings_file.tell())
         postings_file.write(written)
-        _add_rows(field_writer._tindex, keys, infos)
+        keys = [prefix + term for term in terms[first_term:end_term]]
+        rows, row_starts = _term_table_rows(keys, chunk, extents, docnums[first:end], counts[first:end], values, value_ends)
+        _add_rows(field_writer._tindex, keys, rows, row_starts)
 
 
-# How many postings _write_text_terms turns into Python objects at a time (~200 bytes each, then).
+# How many postings _write_text_terms writes at a time (~150 bytes each, then).
 WRITTEN_POSTINGS = 250_000
 
 
@@ -1277,82 +1283,177 @@ class _Columns:
         return {name: column[rows].tolist() for name, column in self.columns.items()}
 
 
-def _term_rows(field_writer, terms: list[bytes], statistics: dict[str, list], blocks: _Columns, values: bytes,
-               postings: dict[str, list], offset: int, position: int) -> tuple[list[bytes], list[bytes], bytes]:
-    """The term table rows of ``terms`` (keys and term infos) and their blocks of the postings file, to be
-    written at ``position``; ``offset``: the index of the first of ``postings`` among the field's."""
-    pack_info = whoosh.codec.whoosh3.W3TermInfo._struct.pack
-    prefix = whoosh.system.pack_ushort(field_writer._fieldid)
+@dataclass
+class _TermStatistics:
+    """Each term's statistics (of a field, or of a chunk of its terms, see :meth:`rows`): where its postings
+    start, how many there are, their summed and largest weight, the shortest and longest length byte of their
+    documents, the first and last docnum, and the term's first block (of _write_text_terms's blocks)."""
+
+    firsts: np.ndarray
+    frequencies: np.ndarray
+    weights: np.ndarray
+    max_weights: np.ndarray
+    min_lengths: np.ndarray
+    max_lengths: np.ndarray
+    first_ids: np.ndarray
+    last_ids: np.ndarray
+    first_blocks: np.ndarray
+
+    def rows(self, start: int, end: int, first_posting: int) -> _TermStatistics:
+        """Those of terms ``start`` to ``end``, ``firsts`` counted from their first posting."""
+        chunk = _TermStatistics(**{name: column[start:end] for name, column in vars(self).items()})
+        chunk.firsts = chunk.firsts - first_posting
+        return chunk
+
+
+def _posting_blocks(field_writer, terms: _TermStatistics, blocks: _Columns, docnums: np.ndarray, gaps: np.ndarray,
+                    counts: np.ndarray, values: bytes, value_ends: np.ndarray, position: int) -> tuple[np.ndarray, bytes]:
+    """The blocks of the postings file of the terms in more than :data:`INLINE_POSTINGS` documents, as
+    Whoosh's ``W3PostingsWriter`` writes them (a header; then for each block its length, negative for the
+    last, its pickled statistics and its pickled, compressed postings), to be written at ``position``; and
+    each term's ``(offset, length)`` there (zeros for the inlined ones)."""
     block = field_writer._postwriter._blocklimit
     compression = field_writer._postwriter._compression
-    docnums, gaps, weights = postings["docnums"], postings["gaps"], postings["weights"]
-    term_values = [values[start:end] for start, end in zip(postings["starts"], postings["ends"])]
-    keys, infos, written = [], [], []
-    for term, first, frequency, weight, max_weight, min_length, max_length, first_id, last_id, first_block in zip(
-            terms, *statistics.values()):
-        first -= offset
+    extents = np.zeros((len(terms.firsts), 2), np.int64)
+    written = []
+    for term in np.flatnonzero(terms.frequencies > INLINE_POSTINGS).tolist():
+        first, frequency, first_block = int(terms.firsts[term]), int(terms.frequencies[term]), int(terms.first_blocks[term])
         end = first + frequency
-        header = pack_info(frequency <= INLINE_POSTINGS, float(weight), frequency, min_length, max_length,
-                           float(max_weight), first_id, last_id)
-        keys.append(prefix + term)
-        if frequency <= INLINE_POSTINGS:
-            inlined = (tuple(docnums[first:end]), tuple(weights[first:end]), tuple(term_values[first:end]))
-            infos.append(header + pickle.dumps(inlined, POSTINGS_PICKLE_PROTOCOL))
-            continue
-        term_blocks = blocks[first_block : first_block - (-frequency // block)]
+        term_gaps, term_ids = gaps[first:end].tolist(), docnums[first:end].tolist()
+        weights = counts[first:end].astype(np.float64).tolist()
+        ends = value_ends[first:end].tolist()
+        term_values = [values[start:stop] for start, stop in zip([value_ends[first - 1] if first else 0, *ends[:-1]], ends)]
         pieces = [whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC]
-        at = first
-        for size, summed, max_weight_here, min_length_here, max_length_here in zip(
+        at = 0
+        term_blocks = blocks[first_block : first_block - (-frequency // block)]
+        for size, summed, max_weight, min_length, max_length in zip(
                 term_blocks["sizes"], term_blocks["counts"], term_blocks["max_weights"], term_blocks["min_lengths"],
                 term_blocks["max_lengths"]):
             if summed == size:
                 mini_weights = None
-            elif max_weight_here * size == summed:
+            elif max_weight * size == summed:
                 mini_weights = weights[at]
             else:
                 mini_weights = tuple(weights[at : at + size])
-            data = pickle.dumps((tuple(gaps[at : at + size]), mini_weights, tuple(term_values[at : at + size])),
+            data = pickle.dumps((tuple(term_gaps[at : at + size]), mini_weights, tuple(term_values[at : at + size])),
                                 POSTINGS_PICKLE_PROTOCOL)
             compressed = compression if len(data) >= _COMPRESSED_BLOCK_BYTES else 0
             if compressed:
                 data = zlib.compress(data, compressed)
-            info = pickle.dumps((size, docnums[at + size - 1], float(max_weight_here), compressed, min_length_here,
-                                 max_length_here), POSTINGS_PICKLE_PROTOCOL)
+            info = pickle.dumps((size, term_ids[at + size - 1], float(max_weight), compressed, min_length, max_length),
+                                POSTINGS_PICKLE_PROTOCOL)
             at += size
-            pieces += [whoosh.system.pack_int((len(info) + len(data)) * (-1 if at == end else 1)), info, data]
+            pieces += [whoosh.system.pack_int((len(info) + len(data)) * (-1 if at == frequency else 1)), info, data]
         term_bytes = b"".join(pieces)
-        infos.append(header + whoosh.system.pack_long(position) + whoosh.system.pack_int(len(term_bytes)))
+        extents[term] = position, len(term_bytes)
         written.append(term_bytes)
         position += len(term_bytes)
-    return keys, infos, b"".join(written)
+    return extents, b"".join(written)
 
 
 # A block's pickle shorter than this is written uncompressed (its compression level 0, which every reader
 # honours): whoosh3's measured threshold, below which zlib's header and checksum outgrow what it saves.
 _COMPRESSED_BLOCK_BYTES = 80
 
+# W3TermInfo's statistics (its struct "!BfIBBfII"), as a NumPy record.
+_TERM_INFO = np.dtype([("inlined", "u1"), ("weight", ">f4"), ("documents", ">u4"), ("min_length", "u1"),
+                       ("max_length", "u1"), ("max_weight", ">f4"), ("first", ">u4"), ("last", ">u4")])
 
-def _add_rows(table, keys: list[bytes], values: list[bytes]) -> None:
-    """Whoosh's ``OrderedHashWriter.add`` of each row (keys ascending), the rows written to its file at once:
-    Whoosh writes each in three pieces, asking the file for its position, a third of the time of writing a
-    segment's terms."""
+
+def _term_table_rows(keys: list[bytes], terms: _TermStatistics, extents: np.ndarray, docnums: np.ndarray,
+                     counts: np.ndarray, values: bytes, value_ends: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """The rows of the term table for ``keys`` (a field's number, then a term), laid out one after another
+    as Whoosh's ``HashWriter.add`` writes a row (the lengths of key and value as "!ii", the key, the value),
+    and where each starts. A row's value is ``W3TermInfo.to_bytes()``: the term's statistics, then either
+    the extent of its blocks in the postings file (a long and an int) or its postings inlined, a pickled
+    tuple of three tuples (docnums, weights, values).
+
+    Made for all rows at once as arrays: a Python call or two per term (struct, pickle, concatenation) was
+    half of writing a segment's terms, most terms being in one or two documents. The pickles are made of
+    the opcodes Whoosh's ``pickle.loads`` reads them with: MARK, BININT (a docnum), TUPLE; MARK, BINFLOAT
+    (a weight), TUPLE; MARK, SHORT_BINBYTES or BINBYTES (a value), TUPLE; TUPLE3, STOP.
+
+    >>> keys, terms = [b"\\x00\\x00ab"], _TermStatistics(*(np.array([v]) for v in (0, 2, 3, 2, 4, 9, 5, 7, 0)))
+    >>> rows, starts = _term_table_rows(keys, terms, np.zeros((1, 2), np.int64), np.array([5, 7]), np.array([1, 2]), b"xyzw", np.array([1, 4]))
+    >>> info = whoosh.codec.whoosh3.W3TermInfo.from_bytes(rows[8 + len(keys[0]) :])
+    >>> info.inlined_postings(), info.doc_frequency(), info.weight()
+    (((5, 7), (1.0, 2.0), (b'x', b'yzw')), 2, 3.0)
+    """
+    count = len(keys)
+    frequencies = terms.frequencies
+    inline = frequencies <= INLINE_POSTINGS
+    # The inlined postings' pickles: 8 bytes of opcodes, and for each posting 14 (a docnum, a weight), its
+    # value and the 2 or 5 bytes before it.
+    value_sizes = np.diff(value_ends, prepend=0)
+    value_heads = np.where(value_sizes < 256, 2, 5)
+    pickle_sizes = 8 + np.add.reduceat(14 + value_heads + value_sizes, terms.firsts)
+    info_sizes = _TERM_INFO.itemsize + np.where(inline, pickle_sizes, 12)
+    key_sizes = np.fromiter(map(len, keys), np.int64, count)
+    row_sizes = 8 + key_sizes + info_sizes
+    row_starts = np.cumsum(row_sizes) - row_sizes
+    out = np.zeros(int(row_starts[-1] + row_sizes[-1]), np.uint8)
+
+    def put(at: np.ndarray, data: np.ndarray) -> None:  # each row of data (bytes) at its offset
+        out[at[:, None] + np.arange(data.shape[1])] = data
+
+    put(row_starts, np.stack([key_sizes, info_sizes], axis=1).astype(">i4").view(np.uint8))
+    key_offsets = np.cumsum(key_sizes) - key_sizes
+    out[np.repeat(row_starts + 8 - key_offsets, key_sizes) + np.arange(int(key_sizes.sum()))] = np.frombuffer(
+        b"".join(keys), np.uint8)
+    info_starts = row_starts + 8 + key_sizes
+    header = np.zeros(count, _TERM_INFO)
+    header["inlined"], header["weight"], header["documents"] = inline, terms.weights, frequencies
+    header["min_length"], header["max_length"], header["max_weight"] = terms.min_lengths, terms.max_lengths, terms.max_weights
+    header["first"], header["last"] = terms.first_ids, terms.last_ids
+    put(info_starts, header.view(np.uint8).reshape(count, _TERM_INFO.itemsize))
+    tails = info_starts + _TERM_INFO.itemsize  # where the extent or the pickle goes
+    put(tails[~inline], extents[~inline, :1].astype(">i8").view(np.uint8))
+    put(tails[~inline] + 8, extents[~inline, 1:].astype(">i4").view(np.uint8))
+
+    # The inlined postings, each posting at its place in its term's pickle.
+    inlined = np.flatnonzero(np.repeat(inline, frequencies))
+    term_of = np.repeat(np.arange(count), frequencies)[inlined]
+    nth = inlined - terms.firsts[term_of]  # the posting's place among its term's
+    start, size = tails[term_of], frequencies[term_of]
+    pickles, sizes = tails[inline], frequencies[inline]
+    out[pickles] = out[pickles + 2 + 5 * sizes] = out[pickles + 4 + 14 * sizes] = ord("(")  # MARK
+    out[pickles + 1 + 5 * sizes] = out[pickles + 3 + 14 * sizes] = ord("t")  # TUPLE
+    out[start + 1 + 5 * nth] = ord("J")  # BININT
+    put(start + 2 + 5 * nth, docnums[inlined].astype("<i4").reshape(-1, 1).view(np.uint8))
+    out[start + 3 + 5 * size + 9 * nth] = ord("G")  # BINFLOAT
+    put(start + 4 + 5 * size + 9 * nth, counts[inlined].astype(">f8").reshape(-1, 1).view(np.uint8))
+    # Values: SHORT_BINBYTES and a byte of length, or BINBYTES and four, then the value.
+    heads = (value_heads + value_sizes)[inlined]
+    before = np.cumsum(heads) - heads
+    value_at = start + 5 + 14 * size + before - (before[np.searchsorted(inlined, terms.firsts[term_of])])
+    short = value_sizes[inlined] < 256
+    out[value_at] = np.where(short, ord("C"), ord("B"))
+    out[value_at[short] + 1] = value_sizes[inlined][short]
+    put(value_at[~short] + 1, value_sizes[inlined][~short].astype("<u4").reshape(-1, 1).view(np.uint8))
+    data_sizes, data_from = value_sizes[inlined], (value_ends - value_sizes)[inlined]
+    data_at = value_at + value_heads[inlined]
+    copied = np.arange(int(data_sizes.sum())) - np.repeat(np.cumsum(data_sizes) - data_sizes, data_sizes)
+    out[np.repeat(data_at, data_sizes) + copied] = np.frombuffer(values, np.uint8)[np.repeat(data_from, data_sizes) + copied]
+    ends = pickles + pickle_sizes[inline]
+    out[ends - 3], out[ends - 2], out[ends - 1] = ord("t"), 0x87, ord(".")  # TUPLE, TUPLE3, STOP
+    return out.tobytes(), row_starts
+
+
+def _add_rows(table, keys: list[bytes], rows: bytes, row_starts: np.ndarray) -> None:
+    """Whoosh's ``OrderedHashWriter.add`` of each key (ascending) and its row (:func:`_term_table_rows`), the
+    rows written to its file at once: Whoosh writes each in three pieces, asking the file for its position."""
     if not keys:
         return
     if keys[0] <= table.lastkey:
         raise ValueError(f"Keys must increase: {table.lastkey!r}..{keys[0]!r}")
-    position = table.dbfile.tell()
-    rows, positions = [], []
-    pack_lengths, hash_key, buckets = whoosh.filedb.filetables._lengths.pack, table.hashfn, table.buckets
-    for key, value in zip(keys, values):
-        positions.append(position)
-        row = pack_lengths(len(key), len(value)) + key + value
-        rows.append(row)
+    positions = (row_starts + table.dbfile.tell()).tolist()
+    hash_key, buckets = table.hashfn, table.buckets
+    for key, position in zip(keys, positions):
         hashed = hash_key(key)
         buckets[hashed & 255].append((hashed, position))
-        position += len(row)
     table.index.extend(positions)
     table.lastkey = keys[-1]
-    table.dbfile.write(b"".join(rows))
+    table.dbfile.write(rows)
 
 
 def _write_term(field_writer, term: bytes, docnums: array.array, weights: array.array, values: list[bytes],
@@ -1406,6 +1507,7 @@ def _encoded_positions(counts: np.ndarray, positions: np.ndarray) -> tuple[bytes
     >>> encoded[: ends[0]] == whoosh.formats.Positions().encode([7]), encoded[ends[0] :] == whoosh.formats.Positions().encode([3, 300])
     (True, True)
     """
+    counts = counts.astype(np.int64)
     ends = np.cumsum(counts)
     starts = ends - counts
     gaps = positions.astype(np.int64)
