@@ -108,6 +108,9 @@ def test_indexing_segments_every_corpus_run_as_jieba_does(corpus_sample):
     assert [run for run in runs if indexing.cut(run) != real.lcut(run, HMM=False)] == []
     for run in ODD_RUNS:
         assert indexing.cut(run) == real.lcut(run, HMM=False), run
+    # The sub-words of search mode are looked up in rjieba's dictionary too: every entry of jieba's (words,
+    # and prefixes that are no words) must be the same word or no word there.
+    assert [entry for entry, frequency in real.FREQ.items() if indexing.is_word(entry) != bool(frequency)] == []
 
 
 @settings(max_examples=300, deadline=None)
