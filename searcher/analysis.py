@@ -403,32 +403,32 @@ _SPACE = np.array([chr(code).isspace() for code in range(0x3001)])
 _GRAM_SHIFT = 21
 
 
-def ngram_codes(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Every character and every pair of neighbouring characters of ``text``, spaces left out, at the
-    position of the first character: the n-gram field behind grep-exact recall. Any substring of the text is
-    then a phrase of these bigrams (or a single character), whatever the segmentation did with it.
+def ngram_codes(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every character (``size`` 1) or every pair of neighbouring characters (``size`` 2) of ``text``, spaces
+    left out, at the position of the first character: the character and n-gram fields behind grep-exact
+    recall. Any substring of the text is a phrase of these pairs (or a single character), whatever the
+    segmentation did with it.
 
-    Returned as arrays of integer codes and positions, characters first, then pairs: there are two n-grams
-    per character, too many for a Python object each. Codes sort as the n-grams' UTF-8 bytes do (a character
-    before any pair that starts with it); :func:`ngram_texts` turns them into text.
+    Returned as arrays of integer codes and positions: there are as many n-grams as characters, too many for a
+    Python object each. Codes sort as the n-grams' UTF-8 bytes do; :func:`ngram_texts` turns them into text.
 
-    >>> codes, positions = ngram_codes("座头 鲸")
-    >>> list(zip(ngram_texts(codes), positions.tolist()))
-    [('座', 0), ('头', 1), ('鲸', 2), ('座头', 0), ('头鲸', 1)]
+    >>> codes, positions = ngram_codes("座头 鲸", 2)
+    >>> list(zip(ngram_texts(codes), positions.tolist())), ngram_texts(ngram_codes("座头 鲸", 1)[0])
+    ([('座头', 0), ('头鲸', 1)], ['座', '头', '鲸'])
     """
     chars = np.frombuffer(text.encode("utf-32-le"), np.uint32)
     chars = chars[~_SPACE[np.minimum(chars, len(_SPACE) - 1)] | (chars >= len(_SPACE))].astype(np.int64)
-    singles = chars << _GRAM_SHIFT
-    codes = np.concatenate([singles, singles[:-1] | (chars[1:] + 1)])
-    positions = np.arange(len(chars), dtype=np.int64)
-    return codes, np.concatenate([positions, positions[:-1]])
+    codes = chars << _GRAM_SHIFT
+    if size == 2:
+        codes = codes[:-1] | (chars[1:] + 1)
+    return codes, np.arange(len(codes), dtype=np.int64)
 
 
 def ngram_texts(codes: np.ndarray) -> list[str]:
     """The n-grams that :func:`ngram_codes` gives these codes of.
 
-    >>> ngram_texts(ngram_codes("城市")[0])
-    ['城', '市', '城市']
+    >>> ngram_texts(ngram_codes("城市", 1)[0]), ngram_texts(ngram_codes("城市", 2)[0])
+    (['城', '市'], ['城市'])
     """
     firsts, seconds = codes >> _GRAM_SHIFT, (codes & ((1 << _GRAM_SHIFT) - 1)) - 1
     pairs = np.empty((len(codes), 2), np.uint32)
@@ -442,21 +442,20 @@ def ngram_texts(codes: np.ndarray) -> list[str]:
     return texts
 
 
-def char_ngrams(text: str) -> Tokens:
+def char_ngrams(text: str, size: int) -> Tokens:
     """The n-grams of :func:`ngram_codes` as tokens, with their offsets.
 
-    >>> [(t.text, t.position, t.start, t.end) for t in char_ngrams("座头 鲸")][:3]
-    [('座', 0, 0, 1), ('座头', 0, 0, 2), ('头', 1, 1, 2)]
+    >>> [(t.text, t.position, t.start, t.end) for t in char_ngrams("座头 鲸", 2)]
+    [('座头', 0, 0, 2), ('头鲸', 1, 1, 4)]
     """
-    codes, positions = ngram_codes(text)
+    codes, positions = ngram_codes(text, size)
     where = [index for index, char in enumerate(text) if not char.isspace()]  # of each kept character
-    singles = len(where)
     return Tokens(
         texts=ngram_texts(codes),
         positions=positions.tolist(),
         starts=[where[position] for position in positions.tolist()],
-        ends=[where[position + (i >= singles)] + 1 for i, position in enumerate(positions.tolist())],
-        next_position=singles,
+        ends=[where[position + size - 1] + 1 for position in positions.tolist()],
+        next_position=len(codes),
     )
 
 

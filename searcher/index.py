@@ -82,7 +82,8 @@ with warnings.catch_warnings():
     import whoosh.writing
 
 # 7: a posting's positions as 32-bit integers (SpanPositions), not Whoosh's pickled list of gaps.
-FORMAT_VERSION = 7
+# 8: single characters in a field of their own without positions (chars), the bigrams' field (grams) apart.
+FORMAT_VERSION = 8
 
 # The n-gram field and the spelling table cover this much of a document (most articles are under 20,000
 # characters): past it, a huge document is still found by its words, but its n-grams would cost hundreds of
@@ -99,7 +100,7 @@ INDEX_NAME = "MAIN"
 # boost of 2.5 ranked near-duplicates with the same title above the article itself (known-item MRR@10 0.77
 # against 0.82 with 1.0). The n-gram field carries the typed run as a whole, which is worth as much as its
 # words (fragment MRR@10 0.83 with 0.3, 0.91 with 1.0).
-FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "grams": 1.0}
+FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "chars": 1.0, "grams": 1.0}
 # A pinyin query searches the body for the words spelled so (it is tried only when nothing else matches);
 # a word whose initials were typed counts for half.
 SPELLING_BOOSTS = {"pinyin": 1.0, "initials": 0.5}
@@ -175,8 +176,9 @@ class IndexStats:
 
 class SearcherAnalyzer(whoosh.analysis.Analyzer):
     """Whoosh's view of our analyzers: ``kind="words"`` is :func:`searcher.analysis.index_analyzer` (and, for
-    query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="grams"`` is
-    :func:`~searcher.analysis.char_ngrams` of a text folded already (see :func:`_fields`).
+    query-mode calls, :func:`~searcher.analysis.query_analyzer`), ``kind="chars"`` and ``kind="grams"`` are
+    :func:`~searcher.analysis.char_ngrams` of a text folded already (see :func:`_fields`), its characters and
+    its pairs of neighbouring characters.
 
     The schema pickles analyzers into the index; this one pickles to its kind and dictionary checksum, so
     opening an index does not load jieba, and the analyzers are built on first use. Indexing does not go
@@ -215,8 +217,8 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
             yield token
 
     def _tokens(self, value: str, mode: str) -> analysis.Tokens:
-        if self.kind == "grams":
-            return analysis.char_ngrams(value)
+        if self.kind in _NGRAM_SIZES:
+            return analysis.char_ngrams(value, _NGRAM_SIZES[self.kind])
         segmenter = analysis.segmenter_for(self.dictionary)
         return (analysis.query_analyzer if mode == "query" else analysis.index_analyzer)(segmenter)(value)
 
@@ -226,8 +228,8 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
         n-grams' codes, see :meth:`term_texts`), how often it occurs, and the positions of each term in turn,
         ascending. The same as Whoosh's ``Positions.word_values`` of the tokens, in arrays, and with a huge text
         analysed a piece at a time."""
-        if self.kind == "grams":
-            codes, positions = analysis.ngram_codes(text)
+        if self.kind in _NGRAM_SIZES:
+            codes, positions = analysis.ngram_codes(text, _NGRAM_SIZES[self.kind])
             order = np.lexsort((positions, codes))
             codes = codes[order]
             firsts = np.flatnonzero(np.diff(codes, prepend=-1))
@@ -247,8 +249,10 @@ class SearcherAnalyzer(whoosh.analysis.Analyzer):
 
     def term_texts(self, terms: list[str] | np.ndarray) -> list[str]:
         """The texts of the terms :meth:`term_positions` gives."""
-        return analysis.ngram_texts(terms) if self.kind == "grams" else terms
+        return analysis.ngram_texts(terms) if self.kind in _NGRAM_SIZES else terms
 
+
+_NGRAM_SIZES = {"chars": 1, "grams": 2}  # the kinds of SearcherAnalyzer made of n-grams, by their size
 
 # A text is analysed into words this much at a time (see analysis.independent_pieces): the tokens of a piece
 # are held as Python lists, ~100 bytes each, and a 50 MB article would otherwise hold all of its at once.
@@ -306,7 +310,9 @@ def make_schema(dictionary: str | None = None) -> whoosh.fields.Schema:
         path=whoosh.fields.ID(unique=True, stored=True, sortable=True),
         title=_text_field(words, stored=True),
         body=_text_field(words, stored=True),
-        # Characters and bigrams of title and body: finds any substring, whatever the segmentation did.
+        # Characters and bigrams of title and body: they find any substring, whatever the segmentation did (a
+        # character needs no positions: a longer substring is a phrase of bigrams).
+        chars=whoosh.fields.TEXT(analyzer=SearcherAnalyzer("chars"), phrase=False),
         grams=_text_field(SearcherAnalyzer("grams")),
         author=whoosh.fields.ID(stored=True),
         categories=whoosh.fields.KEYWORD(stored=True, commas=True, lowercase=False, scorable=False),
@@ -1140,14 +1146,15 @@ class _HeldPostings:
         postings[2].append(value)
         self.postings += 1
 
-    def add_text(self, fieldname: str, analyzer: SearcherAnalyzer, docnum: int, text: str, folded: bool) -> int:
-        """Add the postings of ``text`` in a text field (see :meth:`SearcherAnalyzer.term_positions`) for the
-        document ``docnum``; return the field's length in it (its number of tokens)."""
+    def add_text(self, fieldname: str, field: whoosh.fields.FieldType, docnum: int, text: str, folded: bool) -> int:
+        """Add the postings of ``text`` in a text field of :class:`SearcherAnalyzer` (see its
+        :meth:`~SearcherAnalyzer.term_positions`) for the document ``docnum``; return the field's length in it
+        (its number of tokens)."""
         held = self._texts.get(fieldname)
         if held is None:
             self.fieldnames.add(fieldname)
-            held = self._texts[fieldname] = _HeldText(analyzer)
-        added, length = held.add(docnum, *analyzer.term_positions(text, folded))
+            held = self._texts[fieldname] = _HeldText(field)
+        added, length = held.add(docnum, *field.analyzer.term_positions(text, folded))
         self.postings += added
         return length
 
@@ -1182,12 +1189,14 @@ class _HeldPostings:
 class _HeldText:
     """The postings of one text field in a segment being written, a document's at a time: its terms' keys
     (a word's number in this segment's vocabulary, an n-gram's code), how often each occurs, and their
-    positions. About 30 bytes a posting, against ~150 as a tuple, and no Python object per posting until the
-    segment is written."""
+    positions if the field keeps them (:class:`SpanPositions`; else its format is Whoosh's ``Frequency``).
+    About 30 bytes a posting, against ~150 as a tuple, and no Python object per posting until the segment
+    is written."""
 
-    def __init__(self, analyzer: SearcherAnalyzer):
-        self.analyzer = analyzer
-        self._vocabulary: dict[str, int] | None = {} if analyzer.kind == "words" else None
+    def __init__(self, field: whoosh.fields.FieldType):
+        self.analyzer = field.analyzer
+        self.keeps_positions = isinstance(field.format, SpanPositions)
+        self._vocabulary: dict[str, int] | None = {} if self.analyzer.kind == "words" else None
         self._docnums: list[int] = []
         self._keys: list[np.ndarray] = []
         self._counts: list[np.ndarray] = []
@@ -1203,7 +1212,8 @@ class _HeldText:
         self._docnums.append(docnum)
         self._keys.append(terms)
         self._counts.append(counts.astype(np.int32))
-        self._positions.append(positions.astype(np.int32))
+        if self.keeps_positions:
+            self._positions.append(positions.astype(np.int32))
         length = len(positions)
         self._length_bytes[docnum] = whoosh.util.numeric.length_to_byte(length)
         return len(counts), length
@@ -1228,20 +1238,22 @@ class _HeldText:
         del keys
         counts = np.concatenate(self._counts)
         docnums = np.repeat(np.array(self._docnums, np.int32), [len(each) for each in self._counts])
-        positions = np.concatenate(self._positions)
         self._counts.clear()
-        self._positions.clear()
         # A stable sort keeps each term's postings in the order they came: by docnum. Each posting's positions
         # are moved with it.
         order = np.argsort(ranks, kind="stable")
         bounds = np.concatenate([[0], np.cumsum(np.bincount(ranks, minlength=len(terms)))])
         del ranks
-        first_positions = (np.cumsum(counts, dtype=np.int64) - counts)[order]
+        positions = None
+        if self.keeps_positions:
+            positions = np.concatenate(self._positions)
+            self._positions.clear()
+            first_positions = (np.cumsum(counts, dtype=np.int64) - counts)[order]
+            moved = np.cumsum(counts[order], dtype=np.int64) - counts[order]
+            positions = positions[np.repeat(first_positions - moved, counts[order]) + np.arange(len(positions))]
+            del first_positions, moved
         counts, docnums = counts[order], docnums[order]
         del order
-        moved = np.cumsum(counts, dtype=np.int64) - counts
-        positions = positions[np.repeat(first_positions - moved, counts) + np.arange(len(positions))]
-        del first_positions, moved
         lengths = np.zeros(max(self._length_bytes, default=0) + 1, np.uint8)
         lengths[list(self._length_bytes)] = list(self._length_bytes.values())
         _write_text_terms(field_writer, terms, bounds, docnums, counts, positions, lengths)
@@ -1253,10 +1265,12 @@ class _HeldText:
 INLINE_POSTINGS = 16
 
 def _write_text_terms(field_writer, terms: list[bytes], bounds: np.ndarray, docnums: np.ndarray, counts: np.ndarray,
-                      positions: np.ndarray, length_bytes: np.ndarray) -> None:
+                      positions: np.ndarray | None, length_bytes: np.ndarray) -> None:
     """A text field's terms through a W3 field writer: ``terms[t]``'s postings are those from ``bounds[t]`` to
     ``bounds[t + 1]`` of ``docnums`` and ``counts`` (their weights), each posting's positions the next
-    ``counts[p]`` of ``positions``; ``length_bytes``: each docnum's length byte in the field.
+    ``counts[p]`` of ``positions`` (their values, :class:`SpanPositions`), or, for a field of Whoosh's
+    ``Frequency`` format, None (the count is the value); ``length_bytes``: each docnum's length byte in the
+    field.
 
     What Whoosh's W3 writer makes posting by posting, term infos and posting blocks (a term in at most
     :data:`INLINE_POSTINGS` documents with its postings inlined in its term info, see :func:`_term_table_rows`),
@@ -1295,8 +1309,11 @@ def _write_text_terms(field_writer, terms: list[bytes], bounds: np.ndarray, docn
     for first_term, end_term in zip(cuts.tolist(), [*cuts[1:].tolist(), len(terms)]):
         first, end = bounds[first_term], bounds[end_term]
         chunk = statistics.rows(first_term, end_term, first)
-        values = positions[position_bounds[first] : position_bounds[end]].astype("<u4").tobytes()  # (SpanPositions)
-        value_ends = 4 * (position_bounds[first + 1 : end + 1] - position_bounds[first])
+        if positions is None:  # (Whoosh's Frequency: the count, a big-endian unsigned int)
+            values, value_ends = counts[first:end].astype(">u4").tobytes(), 4 * np.arange(1, end - first + 1)
+        else:  # (SpanPositions)
+            values = positions[position_bounds[first] : position_bounds[end]].astype("<u4").tobytes()
+            value_ends = 4 * (position_bounds[first + 1 : end + 1] - position_bounds[first])
         extents, written = _posting_blocks(field_writer, chunk, blocks, docnums[first:end], gaps[first:end],
                                            counts[first:end], values, value_ends, postings_file.tell())
         postings_file.write(written)
@@ -1350,6 +1367,7 @@ def _posting_blocks(field_writer, terms: _TermStatistics, blocks: _Columns, docn
     each term's ``(offset, length)`` there (zeros for the inlined ones)."""
     block = field_writer._postwriter._blocklimit
     compression = field_writer._postwriter._compression
+    fixed_size = field_writer._format.fixed_value_size()  # (Positions: None; Frequency: 4)
     extents = np.zeros((len(terms.firsts), 2), np.int64)
     written = []
     for term in np.flatnonzero(terms.frequencies > INLINE_POSTINGS).tolist():
@@ -1371,8 +1389,10 @@ def _posting_blocks(field_writer, terms: _TermStatistics, blocks: _Columns, docn
                 mini_weights = weights[at]
             else:
                 mini_weights = tuple(weights[at : at + size])
-            data = pickle.dumps((tuple(term_gaps[at : at + size]), mini_weights, tuple(term_values[at : at + size])),
-                                POSTINGS_PICKLE_PROTOCOL)
+            block_values = term_values[at : at + size]
+            # (W3PostingsWriter._mini_values: a format of fixed-size values has them joined)
+            block_values = b"".join(block_values) if fixed_size else tuple(block_values)
+            data = pickle.dumps((tuple(term_gaps[at : at + size]), mini_weights, block_values), POSTINGS_PICKLE_PROTOCOL)
             compressed = compression if len(data) >= _COMPRESSED_BLOCK_BYTES else 0
             if compressed:
                 data = zlib.compress(data, compressed)
@@ -1548,9 +1568,9 @@ class _HeldPostingsWriter(whoosh.writing.SegmentWriter):
                 continue
             field = self.schema[fieldname]
             length = 0
-            if isinstance(field.format, SpanPositions):
-                text, is_folded = (folded[fieldname], True) if fieldname in folded else (value, field.analyzer.kind == "grams")
-                length = self.pool.add_text(fieldname, field.analyzer, docnum, text, is_folded)
+            if isinstance(field.analyzer, SearcherAnalyzer):
+                text, is_folded = (folded[fieldname], True) if fieldname in folded else (value, field.analyzer.kind in _NGRAM_SIZES)
+                length = self.pool.add_text(fieldname, field, docnum, text, is_folded)
             elif field.indexed:
                 for term, _, weight, encoded in field.index(value):
                     self.pool.add((fieldname, term, docnum, weight, encoded))
@@ -1578,6 +1598,7 @@ def _fields(document: Document) -> dict:
         "path": document.path,
         "title": document.title,
         "body": document.body,
+        "chars": _bounded(f"{title}\n{shadow}"),
         "grams": _bounded(f"{title}\n{shadow}"),
         "author": document.author,
         "categories": ",".join(category.replace(",", " ") for category in document.categories),
@@ -1797,10 +1818,10 @@ def _phrase(fields: tuple[str, ...], tokens: tuple[str, ...]) -> whoosh.query.Qu
 def _substring(text: str) -> whoosh.query.Query:
     """Documents whose title or body contain ``text`` (folded), through the n-gram field."""
     grams = analysis.ngram_terms(text)
-    boost = FIELD_BOOSTS["grams"]
     if len(grams) == 1:
-        return whoosh.query.Term("grams", grams[0], boost=boost)
-    return whoosh.query.Phrase("grams", list(grams), boost=boost)
+        field = "chars" if len(grams[0]) == 1 else "grams"
+        return whoosh.query.Term(field, grams[0], boost=FIELD_BOOSTS[field])
+    return whoosh.query.Phrase("grams", list(grams), boost=FIELD_BOOSTS["grams"])
 
 
 def _all_of(queries: list[whoosh.query.Query]) -> whoosh.query.Query:

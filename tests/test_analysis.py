@@ -133,13 +133,12 @@ def test_a_user_dictionary_is_segmented_by_jieba_itself(tmp_path):
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=40))
 def test_ngram_codes_are_every_character_and_pair_of_neighbours(text):
-    chars = [(index, char) for index, char in enumerate(text) if not char.isspace()]
-    expected = [(char, position) for position, (_, char) in enumerate(chars)]
-    expected += [(first + second, position) for position, ((_, first), (_, second)) in enumerate(zip(chars, chars[1:]))]
-    codes, positions = ngram_codes(text)
-    assert list(zip(ngram_texts(codes), positions.tolist())) == expected
-    # Codes sort as the n-grams' UTF-8 bytes do: the order of a segment's terms.
-    assert sorted(ngram_texts(codes), key=str.encode) == ngram_texts(np.sort(codes))
+    chars = [char for char in text if not char.isspace()]
+    for size, expected in [(1, chars), (2, [first + second for first, second in zip(chars, chars[1:])])]:
+        codes, positions = ngram_codes(text, size)
+        assert ngram_texts(codes) == expected and positions.tolist() == list(range(len(expected)))
+        # Codes sort as the n-grams' UTF-8 bytes do: the order of a segment's terms.
+        assert sorted(ngram_texts(codes), key=str.encode) == ngram_texts(np.sort(codes))
 
 
 @settings(max_examples=300, deadline=None)
