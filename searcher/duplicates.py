@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -149,14 +150,25 @@ def collapse(
     [('a', ['c']), ('b', [])]
     """
     groups: list[tuple[Item, list[Item]]] = []
+    # The groups whose first item's sketch holds a hash (an empty sketch: None). Two sketches estimate a
+    # similarity of CANDIDATE only if they share that share of the longer one's hashes (the estimate's
+    # denominator is at least as long), so only groups sharing as many with the item are compared, in their
+    # order: the same groups as comparing every group, where a page of 3,000 hits took 41 s.
+    groups_with: dict[int | None, list[int]] = {}
     for item in items:
         item_sketch = sketch_of(item)
-        for first, copies in groups:
+        hashes = item_sketch or (None,)
+        shared = Counter(number for value in hashes for number in groups_with.get(value, ()))
+        for number in sorted(number for number, count in shared.items()
+                             if count >= CANDIDATE * max(len(hashes), len(sketch_of(groups[number][0])))):
+            first, copies = groups[number]
             if estimated_similarity(sketch_of(first), item_sketch) >= CANDIDATE and is_near_duplicate(
                 text_of(first), text_of(item)
             ):
                 copies.append(item)
                 break
         else:
+            for value in hashes:
+                groups_with.setdefault(value, []).append(len(groups))
             groups.append((item, []))
     return groups

@@ -98,3 +98,34 @@ def test_cli_marks_folded_copies_and_no_collapse_lists_them(index, tmp_path):
     assert "similar" not in listed.stdout and "【转载】" in listed.stdout
     hits = json.loads(searcher("query", "区块链共识机制", "--index", str(index.path), "--json", cwd=tmp_path).stdout)["hits"]
     assert sorted(len(hit["near_duplicates"]) for hit in hits)[-1] == 2
+
+
+def test_collapsing_compares_only_groups_sharing_hashes_and_folds_as_comparing_every_group(corpus_sample):
+    # collapse compares an item only with the groups whose sketch shares enough hashes with its own; the
+    # groups must be exactly those of comparing it with every group before it, in order.
+    import random
+
+    from searcher.duplicates import CANDIDATE, collapse, estimated_similarity, is_near_duplicate, sketch
+
+    bodies = [read_document(path).body for path in sorted(corpus_sample.glob("*.md"))]
+    texts = bodies + ["", ""]
+    for body in bodies[::3]:  # re-publications: a source line added, a sentence cut, a long article's half
+        sentences = body.split("。")
+        texts += [f"（来源：新华社）{body}", "。".join(sentences[:3] + sentences[4:]), body[: len(body) // 2]]
+    random.Random(7).shuffle(texts)
+    sketches = {text: sketch(text) for text in texts}
+
+    def comparing_every_group(items: list[str]) -> list[tuple[str, list[str]]]:
+        groups: list[tuple[str, list[str]]] = []
+        for item in items:
+            for first, copies in groups:
+                if estimated_similarity(sketches[first], sketches[item]) >= CANDIDATE and is_near_duplicate(first, item):
+                    copies.append(item)
+                    break
+            else:
+                groups.append((item, []))
+        return groups
+
+    expected = comparing_every_group(texts)
+    assert sum(1 for _, copies in expected if copies) > 30
+    assert collapse(texts, lambda text: text, sketches.__getitem__) == expected
