@@ -38,7 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add = parser.add_argument
     add("--corpus", type=Path, default=DEFAULT_CORPUS, metavar="PATH", help="folder of articles [%(default)s]")
     add("--queries", type=positive_int, default=300, metavar="N", help="queries in the set [%(default)s]")
-    add("--runs", type=positive_int, default=1, metavar="N", help="index builds, medians reported [%(default)s]")
+    add("--runs", type=positive_int, default=3, metavar="N", help="index builds, medians reported [%(default)s]")
     add("--limit-docs", type=positive_int, metavar="N", help="index only the first N files [all]")
     add("--work", type=Path, metavar="DIR", help="scratch folder for the indexes, kept [a temporary one, removed]")
     return parser.parse_args(argv)
