@@ -155,14 +155,15 @@ def collapse(
     # denominator is at least as long), so only groups sharing as many with the item are compared, in their
     # order: the same groups as comparing every group, where a page of 3,000 hits took 41 s.
     groups_with: dict[int | None, list[int]] = {}
+    first_sketches: list[Sequence[int]] = []  # of each group's first item
     for item in items:
         item_sketch = sketch_of(item)
         hashes = item_sketch or (None,)
         shared = Counter(number for value in hashes for number in groups_with.get(value, ()))
         for number in sorted(number for number, count in shared.items()
-                             if count >= CANDIDATE * max(len(hashes), len(sketch_of(groups[number][0])))):
+                             if count >= CANDIDATE * max(len(hashes), len(first_sketches[number]))):
             first, copies = groups[number]
-            if estimated_similarity(sketch_of(first), item_sketch) >= CANDIDATE and is_near_duplicate(
+            if estimated_similarity(first_sketches[number], item_sketch) >= CANDIDATE and is_near_duplicate(
                 text_of(first), text_of(item)
             ):
                 copies.append(item)
@@ -171,4 +172,5 @@ def collapse(
             for value in hashes:
                 groups_with.setdefault(value, []).append(len(groups))
             groups.append((item, []))
+            first_sketches.append(item_sketch)
     return groups

@@ -1590,16 +1590,17 @@ class _HeldPostingsWriter(whoosh.writing.SegmentWriter):
 
 def _fields(document: Document) -> dict:
     """A document as the fields of the schema, with its folded title and body under ``_folded`` (a name
-    Whoosh ignores): the n-gram field's text, the stored folded body and the sketch are made from them, and
-    :class:`_HeldPostingsWriter` analyses them, so that a document is folded once."""
+    Whoosh ignores): the character and bigram fields' text, the stored folded body and the sketch are made
+    from them, and :class:`_HeldPostingsWriter` analyses them, so that a document is folded once."""
     title, body = fold(document.title), fold(document.body)
     shadow = _bounded(body)
+    substrings = _bounded(f"{title}\n{shadow}")  # (the text of both n-gram fields)
     fields = {
         "path": document.path,
         "title": document.title,
         "body": document.body,
-        "chars": _bounded(f"{title}\n{shadow}"),
-        "grams": _bounded(f"{title}\n{shadow}"),
+        "chars": substrings,
+        "grams": substrings,
         "author": document.author,
         "categories": ",".join(category.replace(",", " ") for category in document.categories),
         "_stored_categories": document.categories,
