@@ -51,8 +51,8 @@ class SearcherRetriever:
         self.documents = documents  # a limit that covers every document in the index
 
     def every_match(self, text: str) -> Answer:
-        # Every copy of a near-duplicate listed on its own: recall counts documents, and folding thousands of
-        # hits compares each with every group before it (minutes for 300 queries on the news corpus).
+        # Every copy of a near-duplicate listed on its own: recall counts documents, and a copy folded into
+        # another hit is not one of the hits.
         return self._search(text, self.documents, collapse=False)
 
     def first_page(self, text: str, limit: int) -> Answer:

@@ -158,9 +158,9 @@ class Segmenter:
 
     For the default dictionary, :meth:`load` (indexing) loads rjieba instead: jieba's algorithm and
     dictionary compiled (jieba-rs), which cuts the news corpus's Han runs 13x faster (0.65 s against 8.47 s),
-    looks a word up 2x faster, and loads in 0.1 s, with the same words (tests compare the two on every run of the corpus sample; measured on all
-    444,729 runs of the news corpus, and on all 498,113 entries of jieba's dictionary: identical). Not for a
-    user dictionary: rjieba cannot be given jieba's total of frequencies after one, on which the best cut
+    looks a word up 2x faster, and loads in 0.1 s, with the same words (tests compare the two on every run of
+    the corpus sample; measured on all 444,729 runs of the news corpus, and on all 498,113 entries of jieba's
+    dictionary: identical). Not for a user dictionary: rjieba cannot be given jieba's total of frequencies after one, on which the best cut
     depends.
 
     >>> Segmenter().cut("北京城市更新联盟成立")

@@ -98,7 +98,7 @@ INDEX_NAME = "MAIN"
 # Query-time field weights, tuned on the relevance evaluation (benchmarks/relevance.py). The title needs no
 # extra weight: BM25F's length normalisation already makes a word of a short title count for more, and a
 # boost of 2.5 ranked near-duplicates with the same title above the article itself (known-item MRR@10 0.77
-# against 0.82 with 1.0). The n-gram field carries the typed run as a whole, which is worth as much as its
+# against 0.82 with 1.0). The n-gram fields carry the typed run as a whole, which is worth as much as its
 # words (fragment MRR@10 0.83 with 0.3, 0.91 with 1.0).
 FIELD_BOOSTS = {"title": 1.0, "body": 1.0, "chars": 1.0, "grams": 1.0}
 # A pinyin query searches the body for the words spelled so (it is tried only when nothing else matches);
